@@ -1,0 +1,50 @@
+"""The kinds of timeline event, and the one function that writes them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from sigap.accounts.models import User
+from sigap.customers.models import Customer
+from sigap.tickets.models import Message, Ticket, TicketEvent
+
+
+class EventKind(models.TextChoices):
+    TICKET_CREATED = "ticket_created", _("created the ticket")
+    CONTACT_LOGGED = "contact_logged", _("logged the contact")
+    MESSAGE_RECEIVED = "message_received", _("wrote")
+    REPLY_SENT = "reply_sent", _("replied")
+    NOTE_ADDED = "note_added", _("added an internal note")
+    STATUS_CHANGED = "status_changed", _("changed the status")
+    PRIORITY_CHANGED = "priority_changed", _("changed the priority")
+    CATEGORY_CHANGED = "category_changed", _("changed the category")
+    TEAM_CHANGED = "team_changed", _("moved the ticket to another team")
+    ASSIGNEE_CHANGED = "assignee_changed", _("changed the assignee")
+    SUBJECT_CHANGED = "subject_changed", _("changed the subject")
+    CUSTOMER_MERGED = "customer_merged", _("merged the customer record")
+    DELIVERY_FAILED = "delivery_failed", _("could not deliver a reply")
+
+
+def event_record(
+    *,
+    ticket: Ticket,
+    kind: EventKind,
+    at: datetime,
+    by: User | None = None,
+    customer: Customer | None = None,
+    message: Message | None = None,
+    data: dict[str, Any] | None = None,
+) -> TicketEvent:
+    return TicketEvent.objects.create(
+        ticket=ticket,
+        kind=kind,
+        actor_user=by,
+        actor_customer=customer,
+        message=message,
+        data=data or {},
+        created_at=at,
+    )
