@@ -16,7 +16,7 @@ from sigap.tickets.models import DeliveryStatus, Message
 @job_handler("deliver_message")
 def deliver_message(payload: dict[str, Any]) -> None:
     message = (
-        Message.objects.select_for_update()
+        Message.objects.select_for_update(of=("self",))
         .select_related("ticket", "ticket__customer", "ticket__identity", "ticket__team")
         .get(pk=payload["message"])
     )

@@ -1,0 +1,67 @@
+"""Shared fixtures: the people of a small desk, and the outsider who must be refused."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from sigap.accounts.models import Role, Team, User
+from sigap.tickets.models import Ticket
+from tests import factories
+
+
+@pytest.fixture(autouse=True)
+def _english(settings: object) -> None:
+    # Assertions read English messages; the Indonesian UI has its own tests.
+    settings.LANGUAGE_CODE = "en"  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def team_a(db: None) -> Team:
+    return factories.make_team("Pelanggan Retail")
+
+
+@pytest.fixture
+def team_b(db: None) -> Team:
+    return factories.make_team("Korporat")
+
+
+@pytest.fixture
+def agent(team_a: Team) -> User:
+    return factories.make_user("sari", Role.AGENT, [team_a], first_name="Sari")
+
+
+@pytest.fixture
+def teammate(team_a: Team) -> User:
+    return factories.make_user("budi", Role.AGENT, [team_a], first_name="Budi")
+
+
+@pytest.fixture
+def outsider(team_b: Team) -> User:
+    """An agent of another team: must never see or touch team A's tickets."""
+    return factories.make_user("rina", Role.AGENT, [team_b], first_name="Rina")
+
+
+@pytest.fixture
+def supervisor(team_a: Team) -> User:
+    return factories.make_user("dewi", Role.SUPERVISOR, [team_a], first_name="Dewi")
+
+
+@pytest.fixture
+def manager(team_a: Team, team_b: Team) -> User:
+    return factories.make_user("agus", Role.MANAGER, [], first_name="Agus")
+
+
+@pytest.fixture
+def admin_user(db: None) -> User:
+    return factories.make_user("admin", Role.ADMIN, [], first_name="Admin")
+
+
+@pytest.fixture
+def ticket(team_a: Team) -> Ticket:
+    return factories.make_ticket(team=team_a)
+
+
+def login(client: Client, user: User) -> Client:
+    client.force_login(user)
+    return client
