@@ -2,8 +2,10 @@ from django.contrib import admin
 from django.urls import include, path
 
 from sigap.api.api import api
+from sigap.core.views import healthz
 
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
