@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.test import Client
 
@@ -11,9 +13,11 @@ from tests import factories
 
 
 @pytest.fixture(autouse=True)
-def _english(settings: object) -> None:
+def _test_settings(settings: Any) -> None:
     # Assertions read English messages; the Indonesian UI has its own tests.
-    settings.LANGUAGE_CODE = "en"  # type: ignore[attr-defined]
+    settings.LANGUAGE_CODE = "en"
+    # Real hashing costs a quarter second per persona and proves nothing here.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
