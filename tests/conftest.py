@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import pytest
@@ -69,3 +70,43 @@ def ticket(team_a: Team) -> Ticket:
 def login(client: Client, user: User) -> Client:
     client.force_login(user)
     return client
+
+
+def on_postgres() -> bool:
+    from django.conf import settings
+
+    return bool(settings.DATABASES["default"]["ENGINE"].endswith("postgresql"))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked `postgres` belong to the PostgreSQL pass; the SQLite pass leaves them out."""
+    if on_postgres():
+        return
+    kept, left_out = [], []
+    for item in items:
+        (left_out if item.get_closest_marker("postgres") else kept).append(item)
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = kept
+
+
+def require_service(name: str, reason: str) -> None:
+    """Skip loudly when a real component is missing on a laptop; under CI that is a failure."""
+    message = f"{name} is not available: {reason}"
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{message} (CI=true: real components are required)")
+    pytest.skip(f"!!! {message} !!!")
+
+
+@pytest.fixture
+def redis_url() -> str:
+    import redis
+
+    url = os.environ.get("SIGAP_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    try:
+        client = redis.Redis.from_url(url, socket_connect_timeout=2)
+        client.ping()
+        client.flushdb()
+    except redis.RedisError as error:
+        require_service("Redis", f"{url}: {error}")
+    return url
