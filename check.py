@@ -41,8 +41,13 @@ def main() -> None:
         "install",
         [python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-e", ".[dev]"],
     )
-    step("ruff lint", [str(BIN / "ruff"), "check", "sigap", "tests", "bench", "check.py"])
-    step("ruff format", [str(BIN / "ruff"), "format", "--check", "sigap", "tests", "bench"])
+    step(
+        "ruff lint", [str(BIN / "ruff"), "check", "sigap", "tests", "bench", "scripts", "check.py"]
+    )
+    step(
+        "ruff format",
+        [str(BIN / "ruff"), "format", "--check", "sigap", "tests", "bench", "scripts"],
+    )
     step("mypy", [str(BIN / "mypy"), "sigap"])
 
     pytest_args = sys.argv[1:]

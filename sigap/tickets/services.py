@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from sigap.accounts.models import Team, User
 from sigap.core import clock
 from sigap.core.errors import Conflict, InvalidInput, NotAllowed
+from sigap.core.html import sanitise_html
 from sigap.core.jobs import job_enqueue
 from sigap.core.realtime import publish_on_commit
 from sigap.customers.models import Customer, CustomerIdentity
@@ -163,7 +164,7 @@ def ticket_open(
             author_user=by,
             author_customer=customer,
             body_text=body,
-            body_html=body_html,
+            body_html=sanitise_html(body_html) if body_html else None,
             delivery_status=DeliveryStatus.RECEIVED,
             external_id=external_id,
             created_at=now,
@@ -244,7 +245,7 @@ def ticket_receive(
             channel=locked.channel,
             author_customer=customer,
             body_text=body,
-            body_html=body_html,
+            body_html=sanitise_html(body_html) if body_html else None,
             delivery_status=DeliveryStatus.RECEIVED,
             external_id=external_id,
             created_at=now,
