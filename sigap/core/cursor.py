@@ -1,17 +1,19 @@
-"""Key-set pagination on (timestamp, id) descending: every page is an index range scan."""
+"""Key-set pagination on (timestamp, id): every page is an index range scan, never OFFSET."""
 
 from __future__ import annotations
 
 import base64
 import binascii
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Generic, TypeVar
 
 from django.db.models import Model, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from sigap.core.errors import InvalidInput
+
+_MAX_ID = 2**63 - 1
 
 
 @dataclass(frozen=True)
@@ -30,9 +32,14 @@ class Cursor:
             at_text, pk_text = base64.urlsafe_b64decode(padded).decode().split("|")
             at = datetime.fromisoformat(at_text)
             pk = int(pk_text)
-        except (ValueError, UnicodeDecodeError, binascii.Error):
+            if at.tzinfo is None:
+                raise ValueError(at_text)
+            # Normalised here so a forged time at the edge of the calendar fails now, not in SQL.
+            at = at.astimezone(UTC)
+        except (ValueError, OverflowError, UnicodeDecodeError, binascii.Error):
             raise InvalidInput(_("This page link is not valid."), field="cursor") from None
-        if at.tzinfo is None or pk < 0:
+        # A forged id beyond the database's integer range must be refused, not crash the query.
+        if not 0 <= pk <= _MAX_ID:
             raise InvalidInput(_("This page link is not valid."), field="cursor")
         return cls(at=at, pk=pk)
 
@@ -57,6 +64,22 @@ def paginate_desc(queryset: QuerySet[M], *, field: str, cursor: str | None, size
             Q(**{f"{field}__lt": after.at}) | Q(pk__lt=after.pk)
         )
     rows = list(queryset.order_by(f"-{field}", "-pk")[: size + 1])
+    next_cursor = None
+    if len(rows) > size:
+        rows = rows[:size]
+        last = rows[-1]
+        next_cursor = Cursor(at=getattr(last, field), pk=last.pk).encode()
+    return Page(items=rows, next_cursor=next_cursor)
+
+
+def paginate_asc(queryset: QuerySet[M], *, field: str, cursor: str | None, size: int) -> Page[M]:
+    """One page of `queryset` ordered by (`field`, id) ascending, after `cursor` (oldest first)."""
+    if cursor:
+        after = Cursor.decode(cursor)
+        queryset = queryset.filter(**{f"{field}__gte": after.at}).filter(
+            Q(**{f"{field}__gt": after.at}) | Q(pk__gt=after.pk)
+        )
+    rows = list(queryset.order_by(field, "pk")[: size + 1])
     next_cursor = None
     if len(rows) > size:
         rows = rows[:size]

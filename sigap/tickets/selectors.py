@@ -1,4 +1,4 @@
-"""Reads: the inbox, a ticket's timeline, a customer's tickets."""
+"""Reads: the inbox, a ticket's timeline, a customer's tickets, the categories in use."""
 
 from __future__ import annotations
 
@@ -10,12 +10,13 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from sigap.accounts.models import User
-from sigap.core.cursor import Page, paginate_desc
+from sigap.core.cursor import Page, paginate_asc, paginate_desc
 from sigap.core.errors import InvalidInput
 from sigap.customers.models import CustomerIdentity, IdentityKind
 from sigap.tickets import access
 from sigap.tickets.models import (
     ACTIVE_STATUSES,
+    Category,
     Channel,
     Priority,
     Status,
@@ -154,3 +155,24 @@ def customer_tickets(user: User, customer_id: int, *, limit: int = 20) -> list[T
         .select_related("team", "assignee")
         .order_by("-updated_at", "-pk")[:limit]
     )
+
+
+def ticket_timeline_page(ticket: Ticket, *, cursor: str | None, size: int) -> Page[TicketEvent]:
+    """The timeline oldest first, one key-set page at a time (a chat can run to thousands)."""
+    return paginate_asc(ticket_timeline(ticket), field="created_at", cursor=cursor, size=size)
+
+
+def customer_tickets_page(
+    user: User, customer_id: int, *, cursor: str | None, size: int
+) -> Page[Ticket]:
+    """A customer's tickets that `user` may see, most recently changed first."""
+    tickets = (
+        access.visible_tickets(user)
+        .filter(customer_id=customer_id)
+        .select_related("customer", "team", "assignee", "category")
+    )
+    return paginate_desc(tickets, field="updated_at", cursor=cursor, size=size)
+
+
+def categories_active() -> list[Category]:
+    return list(Category.objects.filter(is_active=True).order_by("name"))
