@@ -1,9 +1,24 @@
-from django.http import HttpRequest, HttpResponse
 from django.urls import path
 
+from sigap.web.views import auth, contact, customers, inbox, tickets
 
-def hello(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("Sigap")
-
-
-urlpatterns = [path("", hello, name="inbox")]
+urlpatterns = [
+    path("", inbox.inbox, name="inbox"),
+    path("inbox/list/", inbox.inbox_list, name="inbox_list"),
+    path("login/", auth.SignInView.as_view(), name="login"),
+    path("logout/", auth.SignOutView.as_view(), name="logout"),
+    path("tickets/new/contact/", contact.contact_new, name="contact_new"),
+    path("tickets/<int:pk>/", tickets.ticket_detail, name="ticket"),
+    path("tickets/<int:pk>/reply/", tickets.ticket_reply_post, name="ticket_reply"),
+    path("tickets/<int:pk>/note/", tickets.ticket_note_post, name="ticket_note"),
+    path("tickets/<int:pk>/properties/", tickets.ticket_properties_post, name="ticket_properties"),
+    path("customers/", customers.customer_list, name="customers"),
+    path("customers/<int:pk>/", customers.customer_detail, name="customer"),
+    path("customers/<int:pk>/edit/", customers.customer_update_post, name="customer_update"),
+    path(
+        "customers/<int:pk>/identities/",
+        customers.customer_identity_post,
+        name="customer_identity_add",
+    ),
+    path("customers/<int:pk>/merge/", customers.customer_merge_post, name="customer_merge"),
+]

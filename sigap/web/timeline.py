@@ -1,0 +1,104 @@
+"""A ticket's events in words: who did what, when, and what changed from what to what."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from sigap.tickets.events import EventKind
+from sigap.tickets.models import Channel, Direction, Message, Priority, Status, TicketEvent
+
+
+@dataclass(frozen=True)
+class Entry:
+    kind: str
+    actor: str
+    verb: str
+    detail: str
+    at: datetime
+    message: Message | None
+    # "inbound", "outbound", "note" for messages; "change" for everything else.
+    style: str
+
+
+def _label(choices: Any, value: object) -> str:
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return str(value)
+
+
+def _from_to(data: dict[str, Any], *, empty: str, labels: Any = None) -> str:
+    def show(value: object) -> str:
+        if value in (None, ""):
+            return empty
+        return _label(labels, value) if labels is not None else str(value)
+
+    return _("from %(from)s to %(to)s") % {
+        "from": show(data.get("from")),
+        "to": show(data.get("to")),
+    }
+
+
+def _detail(event: TicketEvent) -> str:
+    data = event.data or {}
+    kind = event.kind
+    if kind in (EventKind.TICKET_CREATED, EventKind.CONTACT_LOGGED):
+        return _("by %(channel)s") % {"channel": _label(Channel, data.get("channel", ""))}
+    if kind == EventKind.STATUS_CHANGED:
+        text = _from_to(data, empty=_("none"), labels=Status)
+        if data.get("reason") == "customer_replied":
+            text += " " + _("(the customer wrote again)")
+        return text
+    if kind == EventKind.PRIORITY_CHANGED:
+        return _from_to(data, empty=_("none"), labels=Priority)
+    if kind == EventKind.CATEGORY_CHANGED:
+        return _from_to(data, empty=_("no category"))
+    if kind == EventKind.TEAM_CHANGED:
+        return _from_to(data, empty=_("no team"))
+    if kind == EventKind.ASSIGNEE_CHANGED:
+        return _from_to(data, empty=_("nobody"))
+    if kind == EventKind.SUBJECT_CHANGED:
+        return _from_to(data, empty="—")
+    if kind == EventKind.CUSTOMER_MERGED:
+        return _("%(name)s was merged into this customer") % {"name": data.get("from_name", "")}
+    if kind == EventKind.DELIVERY_FAILED:
+        return str(data.get("reason", ""))
+    return ""
+
+
+def _actor(event: TicketEvent) -> str:
+    if event.actor_user is not None:
+        return event.actor_user.display_name
+    if event.actor_customer is not None:
+        return event.actor_customer.display_name
+    return _("Sigap")
+
+
+def _style(event: TicketEvent) -> str:
+    if event.message is None:
+        return "change"
+    return {
+        Direction.INBOUND: "inbound",
+        Direction.OUTBOUND: "outbound",
+        Direction.NOTE: "note",
+    }.get(Direction(event.message.direction), "change")
+
+
+def timeline_entries(events: Iterable[TicketEvent]) -> list[Entry]:
+    return [
+        Entry(
+            kind=event.kind,
+            actor=_actor(event),
+            verb=_label(EventKind, event.kind),
+            detail=_detail(event),
+            at=event.created_at,
+            message=event.message,
+            style=_style(event),
+        )
+        for event in events
+    ]

@@ -1,0 +1,39 @@
+"""What every page view needs: the signed-in user, visible tickets and domain errors as forms."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest
+
+from sigap.accounts.models import User
+from sigap.core.errors import DomainError, NotFound
+from sigap.tickets import access
+from sigap.tickets.models import Ticket
+
+
+def current_user(request: HttpRequest) -> User:
+    user = request.user
+    if not isinstance(user, User) or not user.is_authenticated:
+        raise PermissionDenied
+    return user
+
+
+def visible_ticket(user: User, pk: int) -> Ticket:
+    """The ticket, or a 404 that does not tell whether it exists in another team."""
+    try:
+        return access.ticket_for(user, pk)
+    except NotFound as error:
+        raise Http404(error.message) from None
+
+
+def form_error(form: forms.BaseForm, error: DomainError) -> int:
+    """Show a service's refusal on the form, beside its field when the form has one.
+
+    Returns the HTTP status the page is answered with.
+    """
+    field = error.field if error.field in form.fields else None
+    form.add_error(field, error.message)
+    # The page's own object was found before the form was read, so a NotFound here is about
+    # something typed into the form: bad input, not a missing page.
+    return 400 if isinstance(error, NotFound) else error.status_code

@@ -1,0 +1,107 @@
+"""The inbox: the tickets an agent may see, filtered, searched and paged by key."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
+
+from sigap.accounts.models import User
+from sigap.accounts.selectors import agents_list, teams_list
+from sigap.core.errors import InvalidInput
+from sigap.tickets import access
+from sigap.tickets.models import Channel, Priority, Status
+from sigap.tickets.selectors import (
+    STATUS_ACTIVE,
+    STATUS_ANY,
+    InboxQuery,
+    categories_active,
+    inbox_page,
+    inbox_query_parse,
+)
+from sigap.web.views.common import current_user
+
+TABS = [
+    ("mine", _("Mine")),
+    ("team", _("My team")),
+    ("unassigned", _("Unassigned")),
+    ("all", _("All")),
+]
+FILTERS = ("status", "channel", "priority", "team", "assignee", "category", "q")
+
+
+def _link(params: dict[str, str], **changes: str) -> str:
+    merged = {**params, **changes}
+    return "?" + urlencode({k: v for k, v in merged.items() if v})
+
+
+def _options(user: User) -> dict[str, Any]:
+    teams = teams_list()
+    agents = agents_list()
+    if not access.has_wide_access(user):
+        mine = set(access.team_ids(user))
+        teams = [team for team in teams if team.pk in mine]
+        agents = agents.filter(teams__in=mine).distinct()
+    return {
+        "status_options": [(STATUS_ACTIVE, _("Active")), (STATUS_ANY, _("Any")), *Status.choices],
+        "channel_options": Channel.choices,
+        "priority_options": Priority.choices,
+        "team_options": [(str(team.pk), team.name) for team in teams],
+        "assignee_options": [(str(agent.pk), agent.display_name) for agent in agents],
+        "category_options": [(str(c.pk), c.name) for c in categories_active()],
+    }
+
+
+def _inbox(request: HttpRequest, template: str) -> HttpResponse:
+    user = current_user(request)
+    params: dict[str, str] = {k: v for k, v in request.GET.items() if isinstance(v, str) and v}
+    error = None
+    try:
+        query = inbox_query_parse(params)
+        page = inbox_page(user, query)
+    except InvalidInput as refusal:
+        error = refusal.message
+        query = InboxQuery()
+        page = None
+    filters = {k: params[k] for k in FILTERS if k in params}
+    if error is None:
+        filters["view"] = query.view
+    list_query = urlencode(params)
+    context = {
+        "query": query,
+        "page": page,
+        "error": error,
+        "filters": filters,
+        "tabs": [
+            (name, label, _link({k: v for k, v in filters.items() if k != "view"}, view=name))
+            for name, label in TABS
+        ],
+        "next_link": _link(filters, cursor=page.next_cursor) if page and page.next_cursor else "",
+        "list_url": reverse("inbox_list"),
+        "list_query": list_query,
+        **_options(user),
+    }
+    response = render(request, template, context, status=400 if error else 200)
+    if request.headers.get("HX-Request") and template.endswith("_list.html"):
+        # The address bar follows the filters, so a reload or a shared link shows the same list.
+        response["HX-Replace-Url"] = reverse("inbox") + (f"?{list_query}" if list_query else "")
+    return response
+
+
+@login_required
+@require_GET
+def inbox(request: HttpRequest) -> HttpResponse:
+    return _inbox(request, "web/inbox.html")
+
+
+@login_required
+@require_GET
+def inbox_list(request: HttpRequest) -> HttpResponse:
+    """Just the list, for htmx: filter changes and live refreshes."""
+    return _inbox(request, "web/inbox/_list.html")

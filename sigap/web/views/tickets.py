@@ -1,0 +1,164 @@
+"""The ticket page: timeline, reply, internal note, properties, and the customer beside it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from sigap.accounts.models import User
+from sigap.core.errors import DomainError
+from sigap.tickets import access
+from sigap.tickets.models import Status, Ticket
+from sigap.tickets.selectors import customer_tickets, ticket_timeline
+from sigap.tickets.services import (
+    ticket_add_note,
+    ticket_assign,
+    ticket_change_category,
+    ticket_change_priority,
+    ticket_change_status,
+    ticket_change_subject,
+    ticket_change_team,
+    ticket_reply,
+)
+from sigap.web.forms.tickets import NoteForm, PropertiesForm, ReplyForm
+from sigap.web.timeline import timeline_entries
+from sigap.web.views.common import current_user, form_error, visible_ticket
+
+
+def _render(
+    request: HttpRequest,
+    user: User,
+    ticket: Ticket,
+    *,
+    status: int = 200,
+    **forms: Any,
+) -> HttpResponse:
+    customer = ticket.customer
+    context = {
+        "ticket": ticket,
+        "timeline": timeline_entries(ticket_timeline(ticket)),
+        "reply_form": forms.get("reply_form") or ReplyForm(),
+        "note_form": forms.get("note_form") or NoteForm(),
+        "properties_form": forms.get("properties_form") or PropertiesForm(ticket=ticket),
+        "customer": customer,
+        "identities": list(customer.identities.order_by("kind", "value")),
+        "other_tickets": [t for t in customer_tickets(user, customer.pk) if t.pk != ticket.pk],
+    }
+    return render(request, "web/ticket.html", context, status=status)
+
+
+@login_required
+@require_GET
+def ticket_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = current_user(request)
+    return _render(request, user, visible_ticket(user, pk))
+
+
+@login_required
+@require_POST
+def ticket_reply_post(request: HttpRequest, pk: int) -> HttpResponse:
+    user = current_user(request)
+    ticket = visible_ticket(user, pk)
+    form = ReplyForm(request.POST)
+    status = 400
+    if form.is_valid():
+        new_status = form.cleaned_data["status"]
+        try:
+            ticket_reply(
+                ticket=ticket,
+                by=user,
+                body=form.cleaned_data["body"],
+                status=Status(new_status) if new_status else None,
+            )
+        except DomainError as error:
+            status = form_error(form, error)
+        else:
+            messages.success(request, _("Your reply was sent."))
+            return redirect("ticket", pk=ticket.pk)
+    return _render(request, user, visible_ticket(user, pk), status=status, reply_form=form)
+
+
+@login_required
+@require_POST
+def ticket_note_post(request: HttpRequest, pk: int) -> HttpResponse:
+    user = current_user(request)
+    ticket = visible_ticket(user, pk)
+    form = NoteForm(request.POST)
+    status = 400
+    if form.is_valid():
+        try:
+            ticket_add_note(ticket=ticket, by=user, body=form.cleaned_data["body"])
+        except DomainError as error:
+            status = form_error(form, error)
+        else:
+            messages.success(request, _("Your note was added."))
+            return redirect("ticket", pk=ticket.pk)
+    return _render(request, user, visible_ticket(user, pk), status=status, note_form=form)
+
+
+def _apply_changes(user: User, ticket: Ticket, data: dict[str, Any]) -> int:
+    """Call the service of each field the agent changed; returns how many changed.
+
+    Compared with the ticket as the form showed it, not as it is after earlier changes: a
+    team move may unassign, and that must not read as the agent asking to re-assign.
+    """
+    before = {
+        "team": ticket.team_id,
+        "assignee": ticket.assignee_id,
+        "status": ticket.status,
+        "priority": ticket.priority,
+        "category": ticket.category_id,
+        "subject": ticket.subject,
+    }
+    team, assignee, category = data["team"], data["assignee"], data["category"]
+    changed = 0
+    if (team.pk if team else None) != before["team"]:
+        ticket_change_team(ticket=ticket, by=user, team=team)
+        changed += 1
+    if (assignee.pk if assignee else None) != before["assignee"]:
+        ticket_assign(ticket=ticket, by=user, assignee=assignee)
+        changed += 1
+    if data["status"] != before["status"]:
+        ticket_change_status(ticket=ticket, by=user, status=data["status"])
+        changed += 1
+    if data["priority"] != before["priority"]:
+        ticket_change_priority(ticket=ticket, by=user, priority=data["priority"])
+        changed += 1
+    if (category.pk if category else None) != before["category"]:
+        ticket_change_category(ticket=ticket, by=user, category=category)
+        changed += 1
+    if " ".join(data["subject"].split()) != before["subject"]:
+        ticket_change_subject(ticket=ticket, by=user, subject=data["subject"])
+        changed += 1
+    return changed
+
+
+@login_required
+@require_POST
+def ticket_properties_post(request: HttpRequest, pk: int) -> HttpResponse:
+    user = current_user(request)
+    ticket = visible_ticket(user, pk)
+    form = PropertiesForm(request.POST, ticket=ticket)
+    status = 400
+    if form.is_valid():
+        try:
+            # All or nothing: a refused field leaves the ones before it unsaved too.
+            with transaction.atomic():
+                changed = _apply_changes(user, ticket, form.cleaned_data)
+        except DomainError as error:
+            status = form_error(form, error)
+        else:
+            if changed:
+                messages.success(request, _("The ticket was updated."))
+            if not access.can_see(user, ticket):
+                # Moved to a team this agent is not in: the ticket page would now be a 404.
+                return redirect("inbox")
+            return redirect("ticket", pk=ticket.pk)
+    return _render(request, user, visible_ticket(user, pk), status=status, properties_form=form)
