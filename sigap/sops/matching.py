@@ -1,0 +1,90 @@
+"""Choosing the one SOP for a new ticket, deterministically, and saying why.
+
+Categories and keywords say what a ticket is about: when an SOP lists either, one of them must
+match. Channels and priorities narrow it: when listed, the ticket's must be among them. An SOP
+that lists no topic is a fallback for its channels. Among matches the highest `precedence`
+wins, then the one that matched on more, then the first key in alphabetical order.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from sigap.sops.document import Triggers
+
+
+@dataclass(frozen=True)
+class TicketTopic:
+    channel: str
+    priority: str
+    category: str | None
+    text: str
+
+
+@dataclass(frozen=True)
+class Candidate:
+    key: str
+    triggers: Triggers
+
+
+@dataclass(frozen=True)
+class Match:
+    key: str
+    reasons: list[str] = field(default_factory=list)
+    specificity: int = 0
+    precedence: int = 0
+
+    def as_data(self) -> dict[str, object]:
+        return {"key": self.key, "reasons": self.reasons, "precedence": self.precedence}
+
+
+def _fold(text: str) -> str:
+    normalised = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in normalised if not unicodedata.combining(c))
+
+
+def _words(text: str) -> str:
+    return " " + " ".join(re.findall(r"\w+", _fold(text))) + " "
+
+
+def match_one(candidate: Candidate, ticket: TicketTopic, words: str) -> Match | None:
+    triggers = candidate.triggers
+    reasons: list[str] = []
+    if triggers.channels:
+        if ticket.channel not in triggers.channels:
+            return None
+        reasons.append(f"channel {ticket.channel}")
+    if triggers.priorities:
+        if ticket.priority not in triggers.priorities:
+            return None
+        reasons.append(f"priority {ticket.priority}")
+    keywords = triggers.keywords.all()
+    if triggers.categories or keywords:
+        topic: list[str] = []
+        if ticket.category is not None and ticket.category in triggers.categories:
+            topic.append(f"category {ticket.category}")
+        hits = [k for k in keywords if f" {' '.join(_words(k).split())} " in words]
+        topic.extend(f"keyword “{k}”" for k in hits)
+        if not topic:
+            return None
+        reasons.extend(topic)
+    else:
+        reasons.append("fallback")
+    specificity = len(reasons) - (1 if reasons[-1] == "fallback" else 0)
+    return Match(
+        key=candidate.key,
+        reasons=reasons,
+        specificity=specificity,
+        precedence=triggers.precedence,
+    )
+
+
+def choose(candidates: Iterable[Candidate], ticket: TicketTopic) -> Match | None:
+    words = _words(ticket.text)
+    matches = [m for c in candidates if (m := match_one(c, ticket, words)) is not None]
+    if not matches:
+        return None
+    return min(matches, key=lambda m: (-m.precedence, -m.specificity, m.key))
