@@ -159,7 +159,8 @@ def customer_tickets(user: User, customer_id: int, *, limit: int = 20) -> list[T
 
 def ticket_timeline_page(ticket: Ticket, *, cursor: str | None, size: int) -> Page[TicketEvent]:
     """The timeline oldest first, one key-set page at a time (a chat can run to thousands)."""
-    return paginate_asc(ticket_timeline(ticket), field="created_at", cursor=cursor, size=size)
+    events = ticket_timeline(ticket).select_related("message__author_customer")
+    return paginate_asc(events, field="created_at", cursor=cursor, size=size)
 
 
 def customer_tickets_page(

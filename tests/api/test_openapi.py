@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from django.test import Client
+
+EXPECTED = {
+    "/api/me": {"get"},
+    "/api/teams": {"get"},
+    "/api/categories": {"get"},
+    "/api/agents": {"get"},
+    "/api/tickets": {"get", "post"},
+    "/api/tickets/{ticket_id}": {"get", "patch"},
+    "/api/tickets/{ticket_id}/timeline": {"get"},
+    "/api/tickets/{ticket_id}/replies": {"post"},
+    "/api/tickets/{ticket_id}/notes": {"post"},
+    "/api/customers": {"get", "post"},
+    "/api/customers/{customer_id}": {"get", "patch"},
+    "/api/customers/{customer_id}/identities": {"post"},
+    "/api/customers/{customer_id}/merge": {"post"},
+    "/api/customers/{customer_id}/tickets": {"get"},
+}
+
+
+def test_every_endpoint_is_documented_with_its_responses(db: None) -> None:
+    response = Client().get("/api/openapi.json")
+
+    assert response.status_code == 200
+    schema = response.json()
+    assert schema["info"]["title"] == "Sigap API"
+    assert {path: set(operations) for path, operations in schema["paths"].items()} == EXPECTED
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            responses = operation["responses"]
+            success = [code for code in responses if code.startswith("2")]
+            assert success, f"{method} {path} documents no success response"
+            assert "application/json" in responses[success[0]]["content"], (method, path)
+            assert "application/problem+json" in responses["401"]["content"], (method, path)
+            assert operation["security"] == [{"BearerToken": []}], (method, path)
+
+
+def test_the_docs_page_loads_swagger_from_our_own_server(db: None) -> None:
+    client = Client()
+
+    page = client.get("/api/docs")
+    script = client.get("/api/docs/assets/swagger-ui-bundle.js")
+
+    assert page.status_code == 200
+    assert b'src="/api/docs/assets/swagger-ui-bundle.js"' in page.content
+    assert b"cdn" not in page.content.lower()
+    assert script.status_code == 200
