@@ -62,7 +62,8 @@ def _number(params: Mapping[str, str], name: str) -> int | None:
     value = params.get(name) or None
     if value is None:
         return None
-    if not value.isdigit() or len(value) > 18:
+    # isdigit() alone lets through "²" and other digits int() cannot read.
+    if not (value.isascii() and value.isdigit()) or len(value) > 18:
         raise InvalidInput(
             _("%(name)s must be a number, not %(value)s.") % {"name": name, "value": value},
             field=name,

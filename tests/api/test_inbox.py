@@ -81,6 +81,7 @@ def test_the_cursor_walks_every_ticket_once(agent: User, team_a: Team, api_as: A
         ),
         ("size=500", "size", "size must be between 1 and 100."),
         ("team=retail", "team", "team must be a number, not retail."),
+        ("assignee=%C2%B2", "assignee", "assignee must be a number, not \u00b2."),
     ],
 )
 def test_bad_inbox_parameters_are_400_with_the_reason(
