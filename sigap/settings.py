@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "sigap.accounts",
     "sigap.customers",
     "sigap.tickets",
+    "sigap.sops",
     "sigap.web",
     "sigap.api",
     "sigap.demo",
@@ -127,6 +128,13 @@ MEDIA_ROOT = DATA_DIR / "media"
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("SIGAP_MAX_BODY_BYTES", 2_621_440)
 # Longest message body (characters) an agent or customer can post.
 MESSAGE_MAX_CHARS = env_int("SIGAP_MESSAGE_MAX_CHARS", 100_000)
+
+# The largest amount (Rupiah) each role may approve alone in an SOP approval step; None: no limit.
+SIGAP_AUTHORITY_LIMITS: dict[str, int | None] = {
+    "agent": env_int("SIGAP_AGENT_AUTHORITY", 500_000),
+    "supervisor": env_int("SIGAP_SUPERVISOR_AUTHORITY", 5_000_000),
+    "manager": None,
+}
 
 REDIS_URL = env_str("SIGAP_REDIS_URL", "")
 CHANNEL_LAYERS: dict[str, Any] = (

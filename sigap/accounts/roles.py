@@ -14,7 +14,12 @@ _AGENT = [
     "customers.add_customer",
     "customers.change_customer",
 ]
-_SUPERVISOR = [*_AGENT, "tickets.assign_any_agent", "customers.merge_customers"]
+_SUPERVISOR = [
+    *_AGENT,
+    "tickets.assign_any_agent",
+    "customers.merge_customers",
+    "sops.publish_sop",
+]
 _MANAGER = [*_SUPERVISOR, "tickets.view_all_tickets"]
 _ADMIN = [
     *_MANAGER,

@@ -27,6 +27,10 @@ class EventKind(models.TextChoices):
     SUBJECT_CHANGED = "subject_changed", _("changed the subject")
     CUSTOMER_MERGED = "customer_merged", _("merged the customer record")
     DELIVERY_FAILED = "delivery_failed", _("could not deliver a reply")
+    SOP_STARTED = "sop_started", _("started the SOP")
+    SOP_SWITCHED = "sop_switched", _("switched the SOP")
+    SOP_STEP_COMPLETED = "sop_step_completed", _("completed an SOP step")
+    SOP_STEP_WAIVED = "sop_step_waived", _("waived an SOP step")
 
 
 def event_record(

@@ -20,6 +20,7 @@ from sigap.core.html import sanitise_html
 from sigap.core.jobs import job_enqueue
 from sigap.core.realtime import publish_on_commit
 from sigap.customers.models import Customer, CustomerIdentity
+from sigap.sops import services as sop_services
 from sigap.tickets import access
 from sigap.tickets.events import EventKind, event_record
 from sigap.tickets.models import (
@@ -181,6 +182,7 @@ def ticket_open(
         )
         if assignee is not None:
             _assign(ticket=ticket, assignee=assignee, by=by, at=now)
+        sop_services.sop_match_and_start(ticket=ticket)
         publish_on_commit(
             access.realtime_groups(ticket), {"type": "ticket.created", "ticket": ticket.pk}
         )
@@ -340,6 +342,9 @@ def _check_transition(ticket: Ticket, status: str) -> None:
         raise InvalidInput(_("Unknown status %(status)s.") % {"status": status}, field="status")
     if status == ticket.status:
         return
+    if status in (Status.RESOLVED, Status.CLOSED):
+        # Every path that resolves a ticket passes here, so the SOP close gate holds everywhere.
+        sop_services.check_can_resolve(ticket)
     if status not in ALLOWED_TRANSITIONS[ticket.status]:
         raise Conflict(
             _("A ticket that is %(current)s cannot become %(wanted)s.")
@@ -367,6 +372,7 @@ def _set_status(
     if reason:
         data["reason"] = reason
     event_record(ticket=ticket, kind=EventKind.STATUS_CHANGED, at=at, by=by, data=data)
+    sop_services.sop_ticket_changed(ticket)
 
 
 def ticket_change_status(*, ticket: Ticket, by: User, status: str) -> Ticket:

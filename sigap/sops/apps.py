@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SopsConfig(AppConfig):
+    name = "sigap.sops"
+    label = "sops"

@@ -1,0 +1,137 @@
+"""SOPs, their immutable published versions, and their runs on tickets."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from sigap.tickets.models import Ticket
+
+
+class VersionStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PILOT = "pilot", _("Pilot")
+    ACTIVE = "active", _("Active")
+    RETIRED = "retired", _("Retired")
+
+
+LIVE_STATUSES = (VersionStatus.PILOT, VersionStatus.ACTIVE)
+
+
+class Sop(models.Model):
+    key = models.SlugField(_("key"), max_length=64, unique=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("SOP")
+        verbose_name_plural = _("SOPs")
+        permissions = [("publish_sop", "Can publish and retire SOP versions")]
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class SopVersion(models.Model):
+    """One version of an SOP. Once published its document never changes; runs point at it."""
+
+    sop = models.ForeignKey(Sop, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    status = models.CharField(max_length=8, choices=VersionStatus.choices)
+    title = models.CharField(max_length=255)
+    # The validated document (aliases as written, e.g. `from`), and the YAML as its author wrote it.
+    document = models.JSONField()
+    source = models.TextField()
+    change_notes = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    review_due_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["sop", "number"], name="sop_version_number_unique"),
+            models.UniqueConstraint(
+                fields=["sop"],
+                condition=models.Q(status__in=["pilot", "active"]),
+                name="sop_one_live_version",
+            ),
+        ]
+        indexes = [models.Index(fields=["status"], name="sop_version_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.sop.key} v{self.number} ({self.status})"
+
+
+class SopRun(models.Model):
+    """A ticket handled under one SOP version. Switching SOP ends this run and starts another."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="sop_runs")
+    version = models.ForeignKey(SopVersion, on_delete=models.PROTECT, related_name="runs")
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+    # Why this SOP was chosen: the trigger reasons, or the agent's reason for switching to it.
+    matched = models.JSONField(default=dict)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ticket"],
+                condition=models.Q(ended_at__isnull=True),
+                name="sop_one_current_run_per_ticket",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.version} on {self.ticket_id}"
+
+
+class StepStatus(models.TextChoices):
+    BLOCKED = "blocked", _("Waiting")
+    OPEN = "open", _("To do")
+    DONE = "done", _("Done")
+    WAIVED = "waived", _("Waived")
+    SKIPPED = "skipped", _("Not needed")
+
+
+class StepState(models.Model):
+    """Where one step of a run stands. Status and deadline are the engine's answer, stored so
+    that "what is due" is one index range scan over deadline_at."""
+
+    run = models.ForeignKey(SopRun, on_delete=models.CASCADE, related_name="steps")
+    step_id = models.CharField(max_length=64)
+    position = models.PositiveSmallIntegerField()
+    status = models.CharField(max_length=8, choices=StepStatus.choices)
+    deadline_at = models.DateTimeField(null=True, blank=True)
+    blocks_resolution = models.BooleanField(default=False)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    waived_at = models.DateTimeField(null=True, blank=True)
+    waived_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.TextField(blank=True)
+    outcome = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "step_id"], name="sop_step_unique_in_run")
+        ]
+        indexes = [
+            models.Index(
+                fields=["deadline_at"],
+                name="sop_step_due_idx",
+                condition=models.Q(status="open"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.step_id} ({self.status})"

@@ -1,0 +1,401 @@
+"""Writes for SOPs: importing and publishing versions, running them on tickets."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Max
+from django.utils.translation import gettext as _
+
+from sigap.accounts.models import User
+from sigap.core import clock
+from sigap.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from sigap.sops.document import SopDocument
+from sigap.sops.engine import Facts, StepRecord, evaluate
+from sigap.sops.loading import SopInvalid, load_document, parse_document
+from sigap.sops.matching import Candidate, TicketTopic, choose
+from sigap.sops.models import (
+    LIVE_STATUSES,
+    Sop,
+    SopRun,
+    SopVersion,
+    StepState,
+    StepStatus,
+    VersionStatus,
+)
+from sigap.tickets import access
+from sigap.tickets.events import EventKind, event_record
+from sigap.tickets.models import Ticket
+
+ROLE_ORDER = ("agent", "supervisor", "manager")
+
+
+def version_document(version: SopVersion) -> SopDocument:
+    """The parsed document of a version, kept on the instance so a request parses it once."""
+    cached: SopDocument | None = getattr(version, "_parsed", None)
+    if cached is None:
+        cached = parse_document(version.document)
+        version._parsed = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def _check_can_author(by: User | None) -> None:
+    if by is not None and not by.has_perm("sops.publish_sop"):
+        raise NotAllowed(_("You may not change SOPs."))
+
+
+def sop_import(*, text: str, by: User | None) -> SopVersion:
+    """Read an SOP document into a draft: a new SOP, or the next version of an existing one.
+
+    An unpublished draft of the same SOP is replaced, so editing and re-importing never piles
+    up drafts. Published versions are never touched.
+    """
+    _check_can_author(by)
+    try:
+        document = load_document(text)
+    except SopInvalid as invalid:
+        raise InvalidInput("\n".join(str(e) for e in invalid.errors), field="document") from None
+    now = clock.now()
+    data = document.model_dump(mode="json", by_alias=True)
+    with transaction.atomic():
+        sop, _created = Sop.objects.get_or_create(key=document.key, defaults={"created_at": now})
+        draft = sop.versions.select_for_update().filter(status=VersionStatus.DRAFT).first()
+        if draft is not None:
+            draft.document, draft.source, draft.title = data, text, document.title.get("en")
+            draft.save(update_fields=["document", "source", "title"])
+            return draft
+        number = (sop.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+        return SopVersion.objects.create(
+            sop=sop,
+            number=number,
+            status=VersionStatus.DRAFT,
+            title=document.title.get("en"),
+            document=data,
+            source=text,
+            created_at=now,
+            created_by=by,
+        )
+
+
+def sop_publish(
+    *, version: SopVersion, by: User | None, notes: str, status: str = VersionStatus.ACTIVE
+) -> SopVersion:
+    """Make a draft the live version (pilot or active); the version live before it retires.
+
+    Tickets already running keep the version they started with.
+    """
+    _check_can_author(by)
+    if status not in LIVE_STATUSES:
+        raise InvalidInput(_("A version is published as pilot or active."), field="status")
+    now = clock.now()
+    with transaction.atomic():
+        version = SopVersion.objects.select_for_update().get(pk=version.pk)
+        if version.status != VersionStatus.DRAFT:
+            raise Conflict(_("Only a draft can be published; published versions never change."))
+        SopVersion.objects.filter(sop_id=version.sop_id, status__in=LIVE_STATUSES).update(
+            status=VersionStatus.RETIRED
+        )
+        document = version_document(version)
+        version.status = status
+        version.change_notes = notes.strip()
+        version.published_at = now
+        version.published_by = by
+        version.review_due_at = now + timedelta(days=document.review_every_days)
+        version.save(
+            update_fields=[
+                "status",
+                "change_notes",
+                "published_at",
+                "published_by",
+                "review_due_at",
+            ]
+        )
+    return version
+
+
+def live_versions() -> list[SopVersion]:
+    return list(
+        SopVersion.objects.filter(status__in=LIVE_STATUSES).select_related("sop").order_by("pk")
+    )
+
+
+def _topic(ticket: Ticket) -> TicketTopic:
+    first = ticket.messages.order_by("created_at", "pk").first()
+    text = f"{ticket.subject}\n{first.body_text if first else ''}"
+    return TicketTopic(
+        channel=ticket.channel,
+        priority=ticket.priority,
+        category=ticket.category.slug if ticket.category else None,
+        text=text,
+    )
+
+
+def sop_match_and_start(
+    *, ticket: Ticket, versions: list[SopVersion] | None = None
+) -> SopRun | None:
+    """Choose the SOP for a new ticket and start it. No live SOP matches: nothing happens."""
+    versions = live_versions() if versions is None else versions
+    by_key = {v.sop.key: v for v in versions}
+    match = choose(
+        (Candidate(key, version_document(v).triggers) for key, v in by_key.items()),
+        _topic(ticket),
+    )
+    if match is None:
+        return None
+    return _run_start(ticket=ticket, version=by_key[match.key], by=None, matched=match.as_data())
+
+
+def _run_start(
+    *, ticket: Ticket, version: SopVersion, by: User | None, matched: dict[str, Any]
+) -> SopRun:
+    now = clock.now()
+    run = SopRun.objects.create(ticket=ticket, version=version, started_at=now, matched=matched)
+    document = version_document(version)
+    StepState.objects.bulk_create(
+        StepState(run=run, step_id=step.id, position=i, status=StepStatus.BLOCKED)
+        for i, step in enumerate(document.steps)
+    )
+    sop_run_refresh(run=run, ticket=ticket)
+    event_record(
+        ticket=ticket,
+        kind=EventKind.SOP_STARTED,
+        at=now,
+        by=by,
+        data={
+            "sop": version.sop.key,
+            "version": version.number,
+            "title": version.title,
+            **matched,
+        },
+    )
+    return run
+
+
+def sop_run_refresh(*, run: SopRun, ticket: Ticket) -> None:
+    """Store the engine's view of the run: each step's status, deadline and whether it holds up
+    resolving. Called after anything that can change it."""
+    document = version_document(run.version)
+    states = list(run.steps.all())
+    records = {
+        s.step_id: StepRecord(
+            completed_at=s.completed_at, waived_at=s.waived_at, outcome=s.outcome or None
+        )
+        for s in states
+        if s.completed_at or s.waived_at
+    }
+    facts = Facts(started_at=run.started_at, resolved_at=ticket.resolved_at, steps=records)
+    view = evaluate(document, facts, clock.now())
+    changed = []
+    for state in states:
+        step_view = view.get(state.step_id)
+        blocks = step_view in view.blocking_resolution
+        fresh = (step_view.status, step_view.deadline, blocks)
+        if (state.status, state.deadline_at, state.blocks_resolution) != fresh:
+            state.status, state.deadline_at, state.blocks_resolution = fresh
+            changed.append(state)
+    StepState.objects.bulk_update(changed, ["status", "deadline_at", "blocks_resolution"])
+
+
+def current_run(ticket: Ticket) -> SopRun | None:
+    return (
+        SopRun.objects.select_related("version", "version__sop")
+        .filter(ticket=ticket, ended_at__isnull=True)
+        .first()
+    )
+
+
+def _locked_step(ticket: Ticket, step_id: str) -> tuple[SopRun, StepState]:
+    run = current_run(ticket)
+    if run is None:
+        raise NotFound(_("This ticket has no SOP."))
+    state = StepState.objects.select_for_update().filter(run=run, step_id=step_id).first()
+    if state is None:
+        raise NotFound(_("The SOP has no step %(step)s.") % {"step": step_id}, field="step")
+    return run, state
+
+
+def _check_works_on(by: User, ticket: Ticket) -> None:
+    if not by.has_perm("tickets.change_ticket") or not access.can_see(by, ticket):
+        raise NotAllowed(_("You may not change this ticket."))
+
+
+def authority_limit(user: User) -> Decimal | None:
+    """The largest amount this user may approve alone; None means no limit."""
+    limits: dict[str, int | None] = settings.SIGAP_AUTHORITY_LIMITS
+    if user.is_superuser:
+        return None
+    roles = set(user.groups.values_list("name", flat=True))
+    best: Decimal | None = Decimal(0)
+    for role in ROLE_ORDER:
+        if role in roles:
+            limit = limits.get(role)
+            best = None if limit is None else Decimal(limit)
+    return best
+
+
+def sop_step_complete(
+    *,
+    ticket: Ticket,
+    step_id: str,
+    by: User,
+    outcome: str | None = None,
+    amount: Decimal | None = None,
+    note: str = "",
+) -> StepState:
+    """Tick off an open step. A decision needs the option chosen; an approval says approved or
+    rejected and, for an amount, needs someone whose authority covers it."""
+    _check_works_on(by, ticket)
+    now = clock.now()
+    with transaction.atomic():
+        run, state = _locked_step(ticket, step_id)
+        step = version_document(run.version).step(step_id)
+        if state.status != StepStatus.OPEN:
+            raise Conflict(
+                _("Step %(step)s cannot be completed now: it is %(status)s.")
+                % {"step": step_id, "status": StepStatus(state.status).label},
+                field="step",
+            )
+        if step.kind == "decision":
+            keys = [option.key for option in step.options]
+            if outcome not in keys:
+                raise InvalidInput(
+                    _("Choose one of: %(options)s.") % {"options": ", ".join(keys)},
+                    field="outcome",
+                )
+        elif step.kind == "approval":
+            if outcome not in ("approved", "rejected"):
+                raise InvalidInput(_("Say approved or rejected."), field="outcome")
+            limit = authority_limit(by)
+            if (
+                outcome == "approved"
+                and amount is not None
+                and limit is not None
+                and amount > limit
+            ):
+                raise NotAllowed(
+                    _(
+                        "%(amount)s is above your authority of %(limit)s; a supervisor or manager "
+                        "must approve it."
+                    )
+                    % {"amount": f"{amount:,.0f}", "limit": f"{limit:,.0f}"},
+                    field="amount",
+                )
+        elif outcome is not None:
+            raise InvalidInput(_("This step takes no choice."), field="outcome")
+        state.completed_at = now
+        state.completed_by = by
+        state.outcome = outcome or ""
+        state.reason = note.strip()
+        state.save(update_fields=["completed_at", "completed_by", "outcome", "reason"])
+        data: dict[str, Any] = {"sop": run.version.sop.key, "step": step_id, "title": step.title.en}
+        if outcome:
+            data["outcome"] = outcome
+        if amount is not None:
+            data["amount"] = str(amount)
+        if note.strip():
+            data["note"] = note.strip()
+        event_record(ticket=ticket, kind=EventKind.SOP_STEP_COMPLETED, at=now, by=by, data=data)
+        sop_run_refresh(run=run, ticket=ticket)
+    return state
+
+
+def sop_step_waive(*, ticket: Ticket, step_id: str, by: User, reason: str) -> StepState:
+    """Set a step aside with a written reason (an exception, seed 004). Counted per SOP step."""
+    _check_works_on(by, ticket)
+    reason = reason.strip()
+    if len(reason) < 5:
+        raise InvalidInput(_("Write why this step is waived."), field="reason")
+    now = clock.now()
+    with transaction.atomic():
+        run, state = _locked_step(ticket, step_id)
+        if state.status in (StepStatus.DONE, StepStatus.WAIVED, StepStatus.SKIPPED):
+            raise Conflict(_("Step %(step)s has already ended.") % {"step": step_id}, field="step")
+        state.waived_at = now
+        state.waived_by = by
+        state.reason = reason
+        state.save(update_fields=["waived_at", "waived_by", "reason"])
+        event_record(
+            ticket=ticket,
+            kind=EventKind.SOP_STEP_WAIVED,
+            at=now,
+            by=by,
+            data={"sop": run.version.sop.key, "step": step_id, "reason": reason},
+        )
+        sop_run_refresh(run=run, ticket=ticket)
+    return state
+
+
+def sop_switch(*, ticket: Ticket, version: SopVersion, by: User, reason: str) -> SopRun:
+    """Put the ticket under another SOP. The old run ends but its history stays."""
+    _check_works_on(by, ticket)
+    reason = reason.strip()
+    if len(reason) < 5:
+        raise InvalidInput(_("Write why the ticket moves to another SOP."), field="reason")
+    if version.status not in LIVE_STATUSES:
+        raise InvalidInput(_("Only a published SOP can run on a ticket."), field="version")
+    now = clock.now()
+    with transaction.atomic():
+        Ticket.objects.select_for_update().filter(pk=ticket.pk).first()
+        old = current_run(ticket)
+        if old is not None:
+            if old.version_id == version.pk:
+                raise Conflict(_("The ticket already runs this SOP."), field="version")
+            old.ended_at = now
+            old.save(update_fields=["ended_at"])
+        event_record(
+            ticket=ticket,
+            kind=EventKind.SOP_SWITCHED,
+            at=now,
+            by=by,
+            data={
+                "from": old.version.sop.key if old else None,
+                "to": version.sop.key,
+                "reason": reason,
+            },
+        )
+        return _run_start(
+            ticket=ticket,
+            version=version,
+            by=by,
+            matched={"key": version.sop.key, "reasons": [reason]},
+        )
+
+
+def blocking_steps(ticket: Ticket) -> list[StepState]:
+    """Mandatory steps that must be done or waived before the ticket may be resolved."""
+    return list(
+        StepState.objects.filter(
+            run__ticket=ticket, run__ended_at__isnull=True, blocks_resolution=True
+        ).order_by("position")
+    )
+
+
+def check_can_resolve(ticket: Ticket) -> None:
+    """The close gate: every path that resolves a ticket calls this first."""
+    blocking = blocking_steps(ticket)
+    if blocking:
+        raise Conflict(
+            _("Finish or waive these SOP steps first: %(steps)s.")
+            % {"steps": ", ".join(s.step_id for s in blocking)},
+            field="status",
+        )
+
+
+def sop_ticket_changed(ticket: Ticket) -> None:
+    """Re-evaluate the ticket's run after its resolution changed (deadlines count from it)."""
+    run = current_run(ticket)
+    if run is not None:
+        sop_run_refresh(run=run, ticket=ticket)
+
+
+def due_steps(*, before: datetime, limit: int = 100) -> list[StepState]:
+    """Open steps whose deadline has passed: an index range scan on sop_step_due_idx."""
+    return list(
+        StepState.objects.filter(status=StepStatus.OPEN, deadline_at__lte=before)
+        .select_related("run")
+        .order_by("deadline_at")[:limit]
+    )
