@@ -9,4 +9,14 @@
       target.form.requestSubmit();
     }
   });
+
+  // Irreversible actions ask first; the question is in the form's data-confirm attribute.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form instanceof HTMLFormElement && form.dataset.confirm) {
+      if (!window.confirm(form.dataset.confirm)) {
+        event.preventDefault();
+      }
+    }
+  });
 })();
