@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -19,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from pydantic import Field
 
 from sigap.core.errors import DomainError
 
@@ -39,7 +41,7 @@ _TITLES = {
 
 
 class FieldProblem(Schema):
-    field: str
+    field: str | None = Field(description="The input at fault; null for the whole body.")
     detail: str
 
 
@@ -101,8 +103,8 @@ _REASONS: dict[str, Any] = {
     "model_type": gettext_lazy("Must be a JSON object."),
     "model_attributes_type": gettext_lazy("Must be a JSON object."),
     "dict_type": gettext_lazy("Must be a JSON object."),
-    "enum": gettext_lazy("Choose one of %(expected)s."),
-    "literal_error": gettext_lazy("Choose one of %(expected)s."),
+    "enum": gettext_lazy("Choose one of: %(choices)s."),
+    "literal_error": gettext_lazy("Choose one of: %(choices)s."),
     "string_too_long": gettext_lazy("Must be at most %(max_length)s characters."),
     "string_too_short": gettext_lazy("Must be at least %(min_length)s characters."),
     "greater_than_equal": gettext_lazy("Must be at least %(ge)s."),
@@ -112,11 +114,14 @@ _REASONS: dict[str, Any] = {
 }
 
 
-def _field_name(location: Sequence[Any]) -> str:
+def _field_name(location: Sequence[Any]) -> str | None:
+    """`customer.phone`, `identities[0].value`; None when the whole body is at fault."""
     # ninja puts the source first ("body", "query", "path") and, for a body, the parameter name.
     source, *parts = location
     if source == "body":
         parts = parts[1:]
+        if not parts:
+            return None
     name = ""
     for part in parts:
         name += f"[{part}]" if isinstance(part, int) else f"{'.' if name else ''}{part}"
@@ -124,9 +129,12 @@ def _field_name(location: Sequence[Any]) -> str:
 
 
 def _reason(error: Mapping[str, Any]) -> str:
-    context = error.get("ctx") or {}
+    context = dict(error.get("ctx") or {})
     if error["type"] == "value_error" and "error" in context:
         return str(context["error"])
+    if "expected" in context:
+        # pydantic says "'low', 'normal' or 'high'" in English; keep only the values.
+        context["choices"] = ", ".join(re.findall(r"'([^']*)'", str(context["expected"])))
     reason = _REASONS.get(error["type"])
     if reason is None:
         return str(error.get("msg", ""))
@@ -137,8 +145,22 @@ def _reason(error: Mapping[str, Any]) -> str:
 
 
 def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    found = [FieldProblem(field=_field_name(e["loc"]), detail=_reason(e)) for e in exc.errors]
-    detail = " ".join(f"{problem.field}: {problem.detail}" for problem in found)
+    found = []
+    for error in exc.errors:
+        field = _field_name(error["loc"])
+        if field is None:
+            reason = (
+                _("Send a JSON object as the request body.")
+                if error["type"] == "missing"
+                else _("The request body must be a JSON object.")
+            )
+        else:
+            reason = _reason(error)
+        found.append(FieldProblem(field=field, detail=reason))
+    detail = " ".join(
+        f"{problem.field}: {problem.detail}" if problem.field else problem.detail
+        for problem in found
+    )
     return problem_response(
         400,
         "invalid_input",

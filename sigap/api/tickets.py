@@ -93,15 +93,14 @@ def inbox(request: HttpRequest, filters: Query[InboxFilters]) -> TicketPage:
 def _contact_customer(by: User, payload: TicketCreate) -> Customer:
     if payload.customer_id is not None and payload.customer is not None:
         raise InvalidInput(_("Give customer_id or customer, not both."), field="customer")
-    if payload.customer_id is None and payload.customer is None:
-        raise InvalidInput(_("Say who the customer is: customer_id or customer."), field="customer")
     if payload.customer_id is not None:
         try:
             return customer_survivor(by=by, pk=payload.customer_id)
         except NotFound as error:
             raise InvalidInput(error.message, field="customer_id") from None
     contact = payload.customer
-    assert contact is not None  # noqa: S101 - checked above; tells the type checker
+    if contact is None:
+        raise InvalidInput(_("Say who the customer is: customer_id or customer."), field="customer")
     addresses = [
         (name, IdentityInput(kind, value))
         for name, kind, value in (
@@ -112,14 +111,14 @@ def _contact_customer(by: User, payload: TicketCreate) -> Customer:
     ]
     if not addresses:
         return customer_create(by=by, name=contact.name)
-    customer: Customer | None = None
-    for name, identity in addresses:
+    # The first address finds (or creates) the customer; the others are added to them, and an
+    # address that belongs to someone else is refused with a suggestion to merge.
+    (name, identity), *others = addresses
+    with fields_renamed({"value": f"customer.{name}"}):
+        customer, _identity = customer_for_identity(identity=identity, name=contact.name)
+    for name, identity in others:
         with fields_renamed({"value": f"customer.{name}"}):
-            if customer is None:
-                customer, _identity = customer_for_identity(identity=identity, name=contact.name)
-            else:
-                identity_add(by=by, customer=customer, identity=identity)
-    assert customer is not None  # noqa: S101 - addresses is not empty
+            identity_add(by=by, customer=customer, identity=identity)
     return customer
 
 

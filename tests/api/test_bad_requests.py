@@ -46,7 +46,15 @@ def test_json_that_is_not_an_object_is_400(agent: User, ticket: Ticket, api_as: 
     response = _reply(api_as(agent), ticket, "[1, 2]")
 
     assert response.status_code == 400
-    assert response.json()["detail"] == "body: Must be a JSON object."
+    assert response.json()["detail"] == "The request body must be a JSON object."
+    assert response.json()["field"] is None
+
+
+def test_a_missing_body_is_asked_for(agent: User, ticket: Ticket, api_as: ApiClient) -> None:
+    response = _reply(api_as(agent), ticket, "")
+
+    assert response.status_code == 400
+    assert response.json()["detail"] == "Send a JSON object as the request body."
 
 
 def test_a_missing_field_is_named(agent: User, ticket: Ticket, api_as: ApiClient) -> None:

@@ -104,7 +104,7 @@ def test_an_email_is_not_logged_by_hand(agent: User, team_a: Team, api_as: ApiCl
     )
 
     assert response.status_code == 400
-    assert response.json()["detail"] == "channel: Choose one of 'phone' or 'walk_in'."
+    assert response.json()["detail"] == "channel: Choose one of: phone, walk_in."
 
 
 def test_logging_for_another_team_is_refused_and_leaves_no_new_customer(

@@ -82,9 +82,9 @@ def test_an_unknown_priority_is_400_naming_the_field(
     assert response.status_code == 400
     problem = response.json()
     assert problem["field"] == "priority"
-    assert problem["detail"] == "priority: Choose one of 'low', 'normal', 'high' or 'urgent'."
+    assert problem["detail"] == "priority: Choose one of: low, normal, high, urgent."
     assert problem["errors"] == [
-        {"field": "priority", "detail": "Choose one of 'low', 'normal', 'high' or 'urgent'."}
+        {"field": "priority", "detail": "Choose one of: low, normal, high, urgent."}
     ]
 
 
