@@ -1,0 +1,287 @@
+"""Load the demo desk by playing its plan through the real services, back-dated step by step.
+
+Every ticket's timeline is therefore the one the product itself writes: the same events,
+counters and timestamps a real desk would have after two months of work.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from sigap.accounts.models import Role, Team, User
+from sigap.accounts.services import team_create, user_create
+from sigap.core import clock
+from sigap.core.errors import Conflict
+from sigap.core.models import Job, JobStatus
+from sigap.customers.models import Customer, CustomerIdentity
+from sigap.customers.services import IdentityInput, customer_create, customer_update
+from sigap.demo import content
+from sigap.demo.plan import CustomerPlan, DemoPlan, Step, TicketPlan, demo_plan
+from sigap.tickets.models import (
+    Category,
+    Channel,
+    DeliveryStatus,
+    Message,
+    Priority,
+    Status,
+    Ticket,
+)
+from sigap.tickets.services import (
+    ticket_add_note,
+    ticket_assign,
+    ticket_change_priority,
+    ticket_change_status,
+    ticket_change_team,
+    ticket_log_contact,
+    ticket_open,
+    ticket_receive,
+    ticket_reply,
+)
+
+DEFAULT_TICKETS = 300
+DEFAULT_CUSTOMERS = 120
+DEFAULT_SEED = 17
+
+Progress = Callable[[int, str], None]
+
+
+class DemoRefused(Conflict):
+    """The desk already holds data of its own: demo tickets would mix with real ones."""
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    people: list[tuple[str, str, str]]  # username, role, teams
+    password: str
+    customers: int
+    tickets: int
+
+
+def demo_is_loaded() -> bool:
+    return Team.objects.filter(slug__in=[t.slug for t in content.TEAMS]).count() == len(
+        content.TEAMS
+    )
+
+
+def demo_steps(*, tickets: int, customers: int = DEFAULT_CUSTOMERS) -> int:
+    """How many units of work a load reports to its progress callback."""
+    return customers + tickets
+
+
+def _check_empty() -> None:
+    if Ticket.objects.exists():
+        raise DemoRefused(
+            _("This desk already has tickets; demo data is only loaded into an empty desk.")
+        )
+    usernames = [p.username for p in content.PEOPLE]
+    taken = list(User.objects.filter(username__in=usernames).values_list("username", flat=True))
+    if taken:
+        raise DemoRefused(
+            _("The demo needs the usernames %(names)s, which are already in use.")
+            % {"names": ", ".join(sorted(taken))}
+        )
+
+
+def demo_load(
+    *,
+    tickets: int = DEFAULT_TICKETS,
+    customers: int = DEFAULT_CUSTOMERS,
+    seed: int = DEFAULT_SEED,
+    progress: Progress | None = None,
+) -> DemoSummary | None:
+    """Fill an empty desk with the demo. Returns None when the demo is already there."""
+    if demo_is_loaded():
+        return None
+    _check_empty()
+    now = clock.now()
+    plan = demo_plan(seed=seed, tickets=tickets, customers=customers, now=now)
+    report = progress or (lambda done, label: None)
+    # One transaction: a load that fails half-way leaves nothing behind, and no worker ever
+    # sees the replies' delivery jobs before they are withdrawn below.
+    with transaction.atomic():
+        teams, people, categories = _setup(now)
+        records = _load_customers(plan, people, report)
+        queued: list[int] = []
+        for index, ticket_plan in enumerate(plan.tickets, start=1):
+            queued += _play(ticket_plan, records, teams, people, categories)
+            report(len(records) + index, _("tickets"))
+        _withdraw_deliveries(queued)
+    return DemoSummary(
+        people=[
+            (p.username, p.role, ", ".join(_team_name(t) for t in p.teams) or _("every team"))
+            for p in content.PEOPLE
+        ],
+        password=content.PASSWORD,
+        customers=len(plan.customers),
+        tickets=len(plan.tickets),
+    )
+
+
+def _team_name(key: str) -> str:
+    return next(t.name for t in content.TEAMS if t.key == key)
+
+
+def _setup(now: datetime) -> tuple[dict[str, Team], dict[str, User], dict[str, Category]]:
+    with clock.frozen(now - timedelta(days=90)):
+        teams = {
+            spec.key: team_create(name=spec.name, slug=spec.slug, email=spec.email)
+            for spec in content.TEAMS
+        }
+        people = {
+            spec.username: user_create(
+                username=spec.username,
+                email=f"{spec.username}@lestari.example",
+                password=content.PASSWORD,
+                role=Role(spec.role),
+                teams=[teams[key] for key in spec.teams],
+                first_name=spec.first_name,
+                last_name=spec.last_name,
+            )
+            for spec in content.PEOPLE
+        }
+    # Categories are settings an admin keeps in the admin site; there is no service to call.
+    categories = {}
+    for category in content.CATEGORIES:
+        categories[category.slug], _created = Category.objects.get_or_create(
+            slug=category.slug, defaults={"name": category.name}
+        )
+    return teams, people, categories
+
+
+def _load_customers(plan: DemoPlan, people: dict[str, User], report: Progress) -> list[Customer]:
+    manager = people[next(p.username for p in content.PEOPLE if p.role == "manager")]
+    records: list[Customer] = []
+    for index, spec in enumerate(plan.customers, start=1):
+        with clock.frozen(spec.since):
+            record = customer_create(
+                by=None,
+                name=spec.name,
+                language=spec.language,
+                identities=[IdentityInput(i.kind, i.value, i.network) for i in spec.identities],
+                is_vip=spec.is_vip,
+            )
+            if spec.notes:
+                customer_update(
+                    by=manager,
+                    customer=record,
+                    name=record.name,
+                    language=record.language,
+                    is_vip=record.is_vip,
+                    notes=spec.notes,
+                )
+        _backdate(record, spec)
+        records.append(record)
+        report(index, _("customers"))
+    return records
+
+
+def _backdate(record: Customer, spec: CustomerPlan) -> None:
+    # Customer and identity timestamps are auto_now fields: they read the wall clock, not
+    # sigap.core.clock, so the demo sets them to when the customer first came.
+    Customer.objects.filter(pk=record.pk).update(created_at=spec.since, updated_at=spec.since)
+    CustomerIdentity.objects.filter(customer=record).update(created_at=spec.since)
+
+
+def _play(
+    plan: TicketPlan,
+    customers: list[Customer],
+    teams: dict[str, Team],
+    people: dict[str, User],
+    categories: dict[str, Category],
+) -> list[int]:
+    """Play one ticket's steps; returns the replies the services queued for delivery."""
+    customer = customers[plan.customer]
+    identity = None
+    if plan.identity is not None:
+        identity = customer.identities.filter(
+            kind=plan.identity.kind, network=plan.identity.network
+        ).first()
+    queued: list[int] = []
+    ticket: Ticket | None = None
+    for step in plan.steps:
+        by = people[step.by] if step.by else None
+        with clock.frozen(step.at):
+            if step.action == "open":
+                ticket = ticket_open(
+                    customer=customer,
+                    channel=Channel(plan.channel),
+                    subject=plan.subject,
+                    body=step.text,
+                    identity=identity,
+                    team=teams[plan.team],
+                    priority=Priority(plan.priority),
+                    category=categories[plan.category],
+                )
+                continue
+            if step.action == "log":
+                assert by is not None
+                ticket = ticket_log_contact(
+                    by=by,
+                    customer=customer,
+                    channel=Channel(plan.channel),
+                    subject=plan.subject,
+                    summary=step.text,
+                    team=teams[plan.team],
+                    priority=Priority(plan.priority),
+                    category=categories[plan.category],
+                    resolved_on_the_spot=step.on_the_spot,
+                )
+                continue
+            assert ticket is not None, "a ticket's first step opens it"
+            message = _act(ticket, step, by, customer, teams, people)
+            if message is not None and message.delivery_status == DeliveryStatus.QUEUED:
+                queued.append(message.pk)
+    return queued
+
+
+def _act(
+    ticket: Ticket,
+    step: Step,
+    by: User | None,
+    customer: Customer,
+    teams: dict[str, Team],
+    people: dict[str, User],
+) -> Message | None:
+    if step.action == "receive":
+        return ticket_receive(ticket=ticket, customer=customer, body=step.text)
+    assert by is not None, f"{step.action} is done by someone at the desk"
+    if step.action == "reply":
+        status = Status(step.status) if step.status else None
+        return ticket_reply(ticket=ticket, by=by, body=step.text, status=status)
+    if step.action == "note":
+        return ticket_add_note(ticket=ticket, by=by, body=step.text)
+    if step.action == "assign":
+        ticket_assign(ticket=ticket, by=by, assignee=people[step.assignee or ""])
+    elif step.action == "status":
+        ticket_change_status(ticket=ticket, by=by, status=step.status or "")
+    elif step.action == "priority":
+        ticket_change_priority(ticket=ticket, by=by, priority=step.priority or "")
+        if step.text:
+            ticket_add_note(ticket=ticket, by=by, body=step.text)
+    elif step.action == "team":
+        if step.text:
+            ticket_add_note(ticket=ticket, by=by, body=step.text)
+        ticket_change_team(ticket=ticket, by=by, team=teams[step.team or ""])
+    return None
+
+
+def _withdraw_deliveries(message_ids: list[int]) -> None:
+    """The demo's replies are history, not mail to send: they go to made-up addresses.
+
+    The services queue a delivery job for each reply, as they must for real ones. Here the
+    jobs are deleted in the same transaction and the replies recorded as sent, so the outbox
+    never mails them and the timeline still shows them delivered.
+    """
+    for start in range(0, len(message_ids), 500):
+        chunk = message_ids[start : start + 500]
+        Job.objects.filter(
+            kind="deliver_message", status=JobStatus.PENDING, payload__message__in=chunk
+        ).delete()
+        Message.objects.filter(pk__in=chunk, delivery_status=DeliveryStatus.QUEUED).update(
+            delivery_status=DeliveryStatus.SENT
+        )
