@@ -33,6 +33,9 @@ def step(title: str, command: list[str], env: dict[str, str] | None = None) -> N
 
 
 def main() -> None:
+    # Importing the settings (mypy's Django plugin does) creates the data directory: keep every
+    # step out of the developer's ./sigap-data.
+    os.environ["SIGAP_DATA_DIR"] = tempfile.mkdtemp(prefix="sigap-check-")
     if not (BIN / "python").exists():
         print("Creating .venv", flush=True)
         venv.create(VENV, with_pip=True)
@@ -53,7 +56,6 @@ def main() -> None:
     pytest_args = sys.argv[1:]
     base = dict(os.environ)
     base.pop("SIGAP_DATABASE_URL", None)
-    base["SIGAP_DATA_DIR"] = tempfile.mkdtemp(prefix="sigap-check-")
     step("tests on SQLite", [python, "-m", "pytest", *pytest_args], env=base)
 
     postgres = os.environ.get("SIGAP_TEST_DATABASE_URL")
