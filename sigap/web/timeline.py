@@ -68,7 +68,27 @@ def _detail(event: TicketEvent) -> str:
         return _("%(name)s was merged into this customer") % {"name": data.get("from_name", "")}
     if kind == EventKind.DELIVERY_FAILED:
         return str(data.get("reason", ""))
+    if kind == EventKind.SOP_STARTED:
+        return str(data.get("title") or data.get("sop", ""))
+    if kind == EventKind.SOP_SWITCHED:
+        return _with_reason(_from_to(data, empty=_("none")), data)
+    if kind == EventKind.SOP_STEP_COMPLETED:
+        step = str(data.get("title") or data.get("step", ""))
+        if data.get("outcome"):
+            step += " — " + str(data["outcome"])
+        if data.get("note"):
+            step += ": " + str(data["note"])
+        return step
+    if kind == EventKind.SOP_STEP_WAIVED:
+        return _with_reason(str(data.get("step", "")), data)
     return ""
+
+
+def _with_reason(text: str, data: dict[str, Any]) -> str:
+    reason = data.get("reason")
+    if not reason:
+        return text
+    return _("%(change)s, because: %(reason)s") % {"change": text, "reason": reason}
 
 
 def _actor(event: TicketEvent) -> str:

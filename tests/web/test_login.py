@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+import time_machine
 from django.test import Client
 
 from sigap.accounts.models import User
@@ -129,3 +131,18 @@ def test_signing_out_takes_a_post_and_ends_the_session(client: Client, agent: Us
     assert response.status_code == 302
     assert response["Location"] == "/login/"
     assert client.get("/").status_code == 302
+
+
+def test_once_the_window_has_passed_signing_in_works_again(client: Client, agent: User) -> None:
+    with time_machine.travel(datetime(2026, 3, 2, 9, 0, tzinfo=UTC), tick=False) as traveller:
+        for _ in range(3):
+            _sign_in(client, "sari", "wrong")
+        assert _sign_in(client, "sari", PASSWORD).status_code == 429
+
+        traveller.shift(timedelta(seconds=600))
+        refused = _sign_in(client, "sari", PASSWORD)
+        assert refused.status_code == 429
+        assert refused["Retry-After"] == "300"
+
+        traveller.shift(timedelta(seconds=301))
+        assert _sign_in(client, "sari", PASSWORD).status_code == 302
