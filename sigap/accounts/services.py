@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass
 
 from django.contrib.auth.models import Group
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from sigap.accounts.models import ApiToken, Role, Team, User
@@ -62,7 +62,12 @@ def first_admin_ensure() -> tuple[User, str] | None:
     if User.objects.filter(is_superuser=True).exists():
         return None
     password = secrets.token_urlsafe(12)
-    return admin_create(username="admin", email="", password=password), password
+    try:
+        with transaction.atomic():
+            return admin_create(username="admin", email="", password=password), password
+    except (IntegrityError, Conflict):
+        # Another node starting at the same moment created it first.
+        return None
 
 
 def team_create(*, name: str, slug: str, email: str = "") -> Team:

@@ -63,3 +63,19 @@ def test_every_role_exists_after_migrating() -> None:
     assert (
         not Group.objects.get(name="agent").permissions.filter(codename="view_all_tickets").exists()
     )
+
+
+@pytest.mark.django_db
+def test_the_first_admin_is_created_once_even_when_two_nodes_start_together() -> None:
+    from sigap.accounts.services import first_admin_ensure
+
+    first = first_admin_ensure()
+    User.objects.filter(is_superuser=True).update(
+        is_superuser=False
+    )  # the other node's check ran before
+
+    second = first_admin_ensure()
+
+    assert first is not None
+    assert second is None
+    assert User.objects.filter(username="admin").count() == 1
