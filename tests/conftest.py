@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Any
 
 import pytest
 from django.test import Client
 
 from sigap.accounts.models import Role, Team, User
+from sigap.sops.models import SopVersion
+from sigap.sops.services import sop_import, sop_publish
 from sigap.tickets.models import Ticket
 from tests import factories
 
@@ -65,6 +68,16 @@ def admin_user(db: None) -> User:
 @pytest.fixture
 def ticket(team_a: Team) -> Ticket:
     return factories.make_ticket(team=team_a)
+
+
+SOP_LIBRARY = Path(__file__).resolve().parents[1] / "sigap" / "sops" / "library"
+
+
+@pytest.fixture
+def damaged_product(db: None) -> SopVersion:
+    """The bundled damaged-product SOP (MISSION.md §B), published and live."""
+    draft = sop_import(text=(SOP_LIBRARY / "damaged-product.yaml").read_text(), by=None)
+    return sop_publish(version=draft, by=None, notes="First version")
 
 
 def login(client: Client, user: User) -> Client:

@@ -399,3 +399,26 @@ def due_steps(*, before: datetime, limit: int = 100) -> list[StepState]:
         .select_related("run")
         .order_by("deadline_at")[:limit]
     )
+
+
+def sop_reply_for_step(
+    *, ticket: Ticket, step_id: str, by: User, body: str, status: str | None = None
+) -> StepState:
+    """Send the reply a message step asks for and tick the step off, both or neither."""
+    # tickets.services imports this module, so it is imported here, when first needed.
+    from sigap.tickets.services import ticket_change_status, ticket_reply
+
+    with transaction.atomic():
+        _run, state = _locked_step(ticket, step_id)
+        if state.status != StepStatus.OPEN:
+            raise Conflict(
+                _("Step %(step)s cannot be completed now: it is %(status)s.")
+                % {"step": step_id, "status": StepStatus(state.status).label},
+                field="step",
+            )
+        # Reply first without the status: resolving may need this very step to be done.
+        ticket_reply(ticket=ticket, by=by, body=body)
+        done = sop_step_complete(ticket=ticket, step_id=step_id, by=by)
+        if status:
+            ticket_change_status(ticket=ticket, by=by, status=status)
+    return done

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sigap.web.views import auth, contact, customers, inbox, tickets
+from sigap.web.views import auth, contact, customers, inbox, sop, tickets
 
 urlpatterns = [
     path("", inbox.inbox, name="inbox"),
@@ -12,6 +12,13 @@ urlpatterns = [
     path("tickets/<int:pk>/reply/", tickets.ticket_reply_post, name="ticket_reply"),
     path("tickets/<int:pk>/note/", tickets.ticket_note_post, name="ticket_note"),
     path("tickets/<int:pk>/properties/", tickets.ticket_properties_post, name="ticket_properties"),
+    path(
+        "tickets/<int:pk>/sop/steps/<slug:step_id>/complete/",
+        sop.step_complete,
+        name="sop_step_complete",
+    ),
+    path("tickets/<int:pk>/sop/steps/<slug:step_id>/waive/", sop.step_waive, name="sop_step_waive"),
+    path("tickets/<int:pk>/sop/switch/", sop.switch, name="sop_switch"),
     path("customers/", customers.customer_list, name="customers"),
     path("customers/<int:pk>/", customers.customer_detail, name="customer"),
     path("customers/<int:pk>/edit/", customers.customer_update_post, name="customer_update"),

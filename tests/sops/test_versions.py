@@ -12,8 +12,8 @@ from sigap.sops.services import (
     sop_step_complete,
     sop_switch,
 )
+from tests.conftest import SOP_LIBRARY as LIBRARY
 from tests.factories import make_ticket
-from tests.sops.conftest import LIBRARY
 
 
 def _source() -> str:

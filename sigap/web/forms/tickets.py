@@ -27,6 +27,8 @@ class ReplyForm(forms.Form):
         choices=_KEEP + [c for c in Status.choices if c[0] != Status.NEW],
         required=False,
     )
+    # Set when the reply is the message an SOP step asks for: sending it ticks the step off.
+    sop_step = forms.CharField(required=False, widget=forms.HiddenInput, max_length=64)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         # The reply and the note are on one page and both have a "body": distinct element ids.

@@ -14,6 +14,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from sigap.accounts.models import User
 from sigap.core.errors import DomainError
+from sigap.sops.selectors import Checklist, switchable_versions, ticket_checklist
+from sigap.sops.services import sop_reply_for_step
 from sigap.tickets import access
 from sigap.tickets.models import Status, Ticket
 from sigap.tickets.selectors import customer_tickets, ticket_timeline
@@ -27,12 +29,13 @@ from sigap.tickets.services import (
     ticket_change_team,
     ticket_reply,
 )
+from sigap.web.forms.sop import SopSwitchForm, StepWaiveForm
 from sigap.web.forms.tickets import NoteForm, PropertiesForm, ReplyForm
 from sigap.web.timeline import timeline_entries
 from sigap.web.views.common import current_user, form_error, visible_ticket
 
 
-def _render(
+def render_ticket(
     request: HttpRequest,
     user: User,
     ticket: Ticket,
@@ -41,10 +44,17 @@ def _render(
     **forms: Any,
 ) -> HttpResponse:
     customer = ticket.customer
+    checklist = ticket_checklist(ticket, user)
+    reply_form = forms.get("reply_form") or _reply_form(request, checklist)
     context = {
         "ticket": ticket,
         "timeline": timeline_entries(ticket_timeline(ticket)),
-        "reply_form": forms.get("reply_form") or ReplyForm(),
+        "checklist": checklist,
+        "switch_form": forms.get("switch_form")
+        or SopSwitchForm(versions=switchable_versions(ticket)),
+        "waive_form": StepWaiveForm(),
+        "sop_error": forms.get("sop_error"),
+        "reply_form": reply_form,
         "note_form": forms.get("note_form") or NoteForm(),
         "properties_form": forms.get("properties_form") or PropertiesForm(ticket=ticket),
         "customer": customer,
@@ -54,11 +64,20 @@ def _render(
     return render(request, "web/ticket.html", context, status=status)
 
 
+def _reply_form(request: HttpRequest, checklist: Checklist | None) -> ReplyForm:
+    """The reply box, filled with a message step's template when the agent chose to use it."""
+    wanted = request.GET.get("use")
+    step = checklist.step(wanted) if checklist and wanted else None
+    if step is None or not step.is_open or not step.template_text:
+        return ReplyForm()
+    return ReplyForm(initial={"body": step.template_text, "sop_step": step.step.id})
+
+
 @login_required
 @require_GET
 def ticket_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = current_user(request)
-    return _render(request, user, visible_ticket(user, pk))
+    return render_ticket(request, user, visible_ticket(user, pk))
 
 
 @login_required
@@ -70,19 +89,29 @@ def ticket_reply_post(request: HttpRequest, pk: int) -> HttpResponse:
     status = 400
     if form.is_valid():
         new_status = form.cleaned_data["status"]
+        step_id = form.cleaned_data["sop_step"]
         try:
-            ticket_reply(
-                ticket=ticket,
-                by=user,
-                body=form.cleaned_data["body"],
-                status=Status(new_status) if new_status else None,
-            )
+            if step_id:
+                sop_reply_for_step(
+                    ticket=ticket,
+                    step_id=step_id,
+                    by=user,
+                    body=form.cleaned_data["body"],
+                    status=new_status or None,
+                )
+            else:
+                ticket_reply(
+                    ticket=ticket,
+                    by=user,
+                    body=form.cleaned_data["body"],
+                    status=Status(new_status) if new_status else None,
+                )
         except DomainError as error:
             status = form_error(form, error)
         else:
             messages.success(request, _("Your reply was sent."))
             return redirect("ticket", pk=ticket.pk)
-    return _render(request, user, visible_ticket(user, pk), status=status, reply_form=form)
+    return render_ticket(request, user, visible_ticket(user, pk), status=status, reply_form=form)
 
 
 @login_required
@@ -100,7 +129,7 @@ def ticket_note_post(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Your note was added."))
             return redirect("ticket", pk=ticket.pk)
-    return _render(request, user, visible_ticket(user, pk), status=status, note_form=form)
+    return render_ticket(request, user, visible_ticket(user, pk), status=status, note_form=form)
 
 
 def _apply_changes(user: User, ticket: Ticket, data: dict[str, Any]) -> int:
@@ -161,4 +190,6 @@ def ticket_properties_post(request: HttpRequest, pk: int) -> HttpResponse:
                 # Moved to a team this agent is not in: the ticket page would now be a 404.
                 return redirect("inbox")
             return redirect("ticket", pk=ticket.pk)
-    return _render(request, user, visible_ticket(user, pk), status=status, properties_form=form)
+    return render_ticket(
+        request, user, visible_ticket(user, pk), status=status, properties_form=form
+    )
