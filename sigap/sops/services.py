@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -422,3 +423,25 @@ def sop_reply_for_step(
         if status:
             ticket_change_status(ticket=ticket, by=by, status=status)
     return done
+
+
+LIBRARY_DIR = Path(__file__).resolve().parent / "library"
+
+
+def sop_library_install(*, directory: Path = LIBRARY_DIR) -> list[str]:
+    """Publish each bundled SOP the desk does not have yet; returns the keys installed.
+
+    An SOP the team already has (bundled earlier, or their own under the same key) is left alone,
+    so their edits are never overwritten.
+    """
+    installed = []
+    for path in sorted(directory.glob("*.yaml")):
+        text = path.read_text(encoding="utf-8")
+        key = load_document(text).key
+        if Sop.objects.filter(key=key).exists():
+            continue
+        with transaction.atomic():
+            draft = sop_import(text=text, by=None)
+            sop_publish(version=draft, by=None, notes=_("Bundled with Sigap"))
+        installed.append(key)
+    return installed
