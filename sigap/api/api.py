@@ -11,7 +11,7 @@ from django.urls import URLPattern, URLResolver, re_path
 from ninja import NinjaAPI
 from ninja.openapi.schema import OpenAPISchema
 
-from sigap.api import customers, errors, people, tickets
+from sigap.api import customers, errors, people, sops, tickets
 from sigap.api.auth import BearerToken
 from sigap.api.docs import LocalSwagger, asset_patterns
 
@@ -82,3 +82,4 @@ errors.install(api)
 api.add_router("", people.router)
 api.add_router("", tickets.router)
 api.add_router("", customers.router)
+api.add_router("", sops.router)

@@ -1,0 +1,94 @@
+"""Shapes of SOP documents, versions and a ticket's run in the API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from ninja import Schema
+from pydantic import Field
+
+from sigap.api.schemas.common import Text
+
+
+class DocumentIn(Schema):
+    document: Text = Field(description="The SOP as YAML (or JSON), exactly as a person writes it.")
+
+
+class SopCreate(DocumentIn):
+    publish: bool = Field(False, description="Publish it as the active version right away.")
+    notes: Text = Field("", max_length=2000, description="Change notes shown to the team.")
+
+
+class DocumentProblem(Schema):
+    line: int | None
+    field: str
+    message: str
+
+
+class ValidationOut(Schema):
+    valid: bool
+    key: str | None = None
+    errors: list[DocumentProblem]
+
+
+class VersionOut(Schema):
+    key: str
+    number: int
+    status: str
+    title: str
+    change_notes: str
+    published_at: datetime | None
+    review_due_at: datetime | None
+
+
+class SopOut(Schema):
+    key: str
+    live: VersionOut | None
+    versions: list[VersionOut]
+
+
+class StepOut(Schema):
+    id: str
+    kind: str
+    title: str
+    responsible: str
+    mandatory: bool
+    status: str
+    deadline_at: datetime | None
+    is_overdue: bool
+    blocks_resolution: bool
+    template: str = Field(description="The message filled for this ticket, in its language.")
+    options: list[str]
+    outcome: str | None
+    completed_at: datetime | None
+    completed_by: str | None
+    waived_at: datetime | None
+    waived_by: str | None
+    reason: str
+
+
+class RunOut(Schema):
+    sop: str
+    version: int
+    title: str
+    matched: list[str]
+    started_at: datetime
+    steps: list[StepOut]
+
+
+class StepComplete(Schema):
+    outcome: str | None = Field(
+        None, max_length=64, description="The option, or approved/rejected."
+    )
+    amount: Decimal | None = Field(None, ge=0, max_digits=14, decimal_places=0)
+    note: Text = Field("", max_length=1000)
+
+
+class StepWaive(Schema):
+    reason: Text = Field(max_length=1000)
+
+
+class SopSwitch(Schema):
+    sop: str = Field(max_length=64, description="Key of a live SOP.")
+    reason: Text = Field(max_length=1000)
