@@ -8,7 +8,7 @@ import threading
 from typing import Any
 
 from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
+from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.db import transaction
 
 logger = logging.getLogger(__name__)
@@ -25,26 +25,31 @@ def bind_server_loop(loop: asyncio.AbstractEventLoop) -> None:
     _server_thread = threading.get_ident()
 
 
-def _send(group: str, message: dict[str, Any]) -> None:
+async def _send_all(layer: Any, groups: list[str], message: dict[str, Any]) -> None:
+    for group in groups:
+        await layer.group_send(group, message)
+
+
+def _send(groups: list[str], message: dict[str, Any]) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
+    if isinstance(layer, InMemoryChannelLayer) and not any(g in layer.groups for g in groups):
+        # An in-memory layer only reaches sockets of this process, and none of them joined these
+        # groups (always so in a worker or the CLI): nobody could hear it.
+        return
+    loop = _server_loop
+    serving = loop is not None and loop.is_running()
     try:
-        loop = _server_loop
-        if loop is not None and loop.is_running() and threading.get_ident() != _server_thread:
-            asyncio.run_coroutine_threadsafe(layer.group_send(group, message), loop)
+        if serving and loop is not None and threading.get_ident() != _server_thread:
+            asyncio.run_coroutine_threadsafe(_send_all(layer, groups, message), loop)
         else:
-            async_to_sync(layer.group_send)(group, message)
+            async_to_sync(_send_all)(layer, groups, message)
     except Exception:
         # A live update is a convenience; the page shows the truth on the next load.
-        logger.warning("could not push to %s", group, exc_info=True)
+        logger.warning("could not push to %s", groups, exc_info=True)
 
 
 def publish_on_commit(groups: list[str], message: dict[str, Any]) -> None:
     """Send `message` to every group once the current transaction has committed."""
-
-    def send_all() -> None:
-        for group in groups:
-            _send(group, message)
-
-    transaction.on_commit(send_all)
+    transaction.on_commit(lambda: _send(groups, message))

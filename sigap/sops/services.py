@@ -35,13 +35,20 @@ from sigap.tickets.models import Ticket
 ROLE_ORDER = ("agent", "supervisor", "manager")
 
 
+# Published versions never change, so their parsed documents are kept for the process's life.
+# Keyed by more than the id: SQLite may hand a rolled-back row's id to a new row.
+_published_documents: dict[tuple[int, int, datetime], SopDocument] = {}
+
+
 def version_document(version: SopVersion) -> SopDocument:
-    """The parsed document of a version, kept on the instance so a request parses it once."""
-    cached: SopDocument | None = getattr(version, "_parsed", None)
-    if cached is None:
-        cached = parse_document(version.document)
-        version._parsed = cached  # type: ignore[attr-defined]
-    return cached
+    """The parsed document of a version; a published one is parsed once per process."""
+    if version.published_at is None:
+        return parse_document(version.document)
+    key = (version.pk, version.sop_id, version.published_at)
+    document = _published_documents.get(key)
+    if document is None:
+        document = _published_documents[key] = parse_document(version.document)
+    return document
 
 
 def _check_can_author(by: User | None) -> None:
@@ -119,14 +126,19 @@ def sop_publish(
 
 
 def live_versions() -> list[SopVersion]:
+    # The documents are parsed once per process (version_document); don't decode them again.
     return list(
-        SopVersion.objects.filter(status__in=LIVE_STATUSES).select_related("sop").order_by("pk")
+        SopVersion.objects.filter(status__in=LIVE_STATUSES)
+        .select_related("sop")
+        .defer("document", "source")
+        .order_by("pk")
     )
 
 
-def _topic(ticket: Ticket) -> TicketTopic:
-    first = ticket.messages.order_by("created_at", "pk").first()
-    text = f"{ticket.subject}\n{first.body_text if first else ''}"
+def _topic(ticket: Ticket, text: str | None) -> TicketTopic:
+    if text is None:
+        first = ticket.messages.order_by("created_at", "pk").first()
+        text = f"{ticket.subject}\n{first.body_text if first else ''}"
     return TicketTopic(
         channel=ticket.channel,
         priority=ticket.priority,
@@ -135,15 +147,16 @@ def _topic(ticket: Ticket) -> TicketTopic:
     )
 
 
-def sop_match_and_start(
-    *, ticket: Ticket, versions: list[SopVersion] | None = None
-) -> SopRun | None:
-    """Choose the SOP for a new ticket and start it. No live SOP matches: nothing happens."""
-    versions = live_versions() if versions is None else versions
+def sop_match_and_start(*, ticket: Ticket, text: str | None = None) -> SopRun | None:
+    """Choose the SOP for a new ticket and start it. No live SOP matches: nothing happens.
+
+    `text` is what the customer wrote (subject and first message), when the caller has it.
+    """
+    versions = live_versions()
     by_key = {v.sop.key: v for v in versions}
     match = choose(
         (Candidate(key, version_document(v).triggers) for key, v in by_key.items()),
-        _topic(ticket),
+        _topic(ticket, text),
     )
     if match is None:
         return None
@@ -156,11 +169,19 @@ def _run_start(
     now = clock.now()
     run = SopRun.objects.create(ticket=ticket, version=version, started_at=now, matched=matched)
     document = version_document(version)
+    view = evaluate(document, Facts(started_at=now, resolved_at=ticket.resolved_at), now)
+    blocking = {v.step.id for v in view.blocking_resolution}
     StepState.objects.bulk_create(
-        StepState(run=run, step_id=step.id, position=i, status=StepStatus.BLOCKED)
-        for i, step in enumerate(document.steps)
+        StepState(
+            run=run,
+            step_id=step_view.step.id,
+            position=i,
+            status=step_view.status,
+            deadline_at=step_view.deadline,
+            blocks_resolution=step_view.step.id in blocking,
+        )
+        for i, step_view in enumerate(view.steps)
     )
-    sop_run_refresh(run=run, ticket=ticket)
     event_record(
         ticket=ticket,
         kind=EventKind.SOP_STARTED,
@@ -190,15 +211,18 @@ def sop_run_refresh(*, run: SopRun, ticket: Ticket) -> None:
     }
     facts = Facts(started_at=run.started_at, resolved_at=ticket.resolved_at, steps=records)
     view = evaluate(document, facts, clock.now())
-    changed = []
+    blocking = {v.step.id for v in view.blocking_resolution}
     for state in states:
         step_view = view.get(state.step_id)
-        blocks = step_view in view.blocking_resolution
-        fresh = (step_view.status, step_view.deadline, blocks)
+        fresh = (step_view.status, step_view.deadline, state.step_id in blocking)
         if (state.status, state.deadline_at, state.blocks_resolution) != fresh:
             state.status, state.deadline_at, state.blocks_resolution = fresh
-            changed.append(state)
-    StepState.objects.bulk_update(changed, ["status", "deadline_at", "blocks_resolution"])
+            # Usually one or two rows change; plain updates beat a CASE-built bulk update.
+            StepState.objects.filter(pk=state.pk).update(
+                status=state.status,
+                deadline_at=state.deadline_at,
+                blocks_resolution=state.blocks_resolution,
+            )
 
 
 def current_run(ticket: Ticket) -> SopRun | None:

@@ -182,7 +182,7 @@ def ticket_open(
         )
         if assignee is not None:
             _assign(ticket=ticket, assignee=assignee, by=by, at=now)
-        sop_services.sop_match_and_start(ticket=ticket)
+        sop_services.sop_match_and_start(ticket=ticket, text=f"{subject}\n{body}")
         publish_on_commit(
             access.realtime_groups(ticket), {"type": "ticket.created", "ticket": ticket.pk}
         )

@@ -1,0 +1,125 @@
+"""How many new tickets per second get matched to an SOP and start their run, deadlines written.
+
+    .venv/bin/python bench/sop.py [--tickets 2000] [--db sqlite|postgres|both]
+
+Each ticket goes through the real service (`ticket_open`): the ticket, its first message, the
+timeline events, trigger matching against the bundled library, the run and every step's stored
+deadline, in one transaction per ticket as in production. Prints tickets/s and queries/ticket.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+# bench/http.py would shadow the standard library's http package for everything imported here.
+sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != os.path.dirname(__file__)]
+
+POSTGRES = "postgres://postgres@127.0.0.1:5432/"
+SUBJECTS = [
+    ("Vas bunga pecah", "Paket datang dalam keadaan rusak, vasnya pecah."),
+    ("Kecewa dengan kurir", "Saya sangat kecewa, kurirnya kasar."),
+    ("Harga kemeja", "Berapa harga dan stok kemeja biru ukuran L?"),
+    ("Jam buka", "Toko buka jam berapa hari Minggu?"),
+    ("Damaged parcel", "My order arrived broken."),
+]
+
+
+def run_one(count: int) -> None:
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sigap.settings")
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from sigap.accounts.services import team_create
+    from sigap.customers.services import customer_create
+    from sigap.sops.services import sop_library_install
+    from sigap.tickets.models import Channel
+    from sigap.tickets.services import ticket_open
+
+    call_command("migrate", verbosity=0)
+    sop_library_install()
+    team = team_create(name="Bench", slug="bench")
+    customers = [customer_create(by=None, name=f"Pelanggan {i}") for i in range(50)]
+    channels = [Channel.EMAIL, Channel.CHAT, Channel.SOCIAL]
+
+    def open_ticket(i: int) -> None:
+        subject, body = SUBJECTS[i % len(SUBJECTS)]
+        ticket_open(
+            customer=customers[i % len(customers)],
+            channel=channels[i % len(channels)],
+            subject=subject,
+            body=body,
+            team=team,
+        )
+
+    for i in range(50):  # warm caches and the connection
+        open_ticket(i)
+    statements: list[str] = []
+
+    def record(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        statements.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        open_ticket(0)
+    started = time.perf_counter()
+    for i in range(count):
+        open_ticket(i)
+    took = time.perf_counter() - started
+    from sigap.sops.models import SopRun
+
+    runs = SopRun.objects.count()
+    vendor = connection.vendor
+    per_ticket = len(statements)
+    print(
+        f"{vendor:10} {count / took:8.0f} tickets/s   {per_ticket:3d} queries/ticket"
+        f"   ({count} tickets in {took:.1f}s, {runs} runs started)"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tickets", type=int, default=2000)
+    parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        run_one(args.tickets)
+        return
+    print(f"SOP start throughput, {args.tickets} tickets, one process, CPUs: {os.cpu_count()}")
+    targets = ["sqlite", "postgres"] if args.db == "both" else [args.db]
+    for target in targets:
+        data = tempfile.mkdtemp(prefix="sigap-bench-sop-")
+        env = {**os.environ, "SIGAP_DATA_DIR": data, "SIGAP_LOG_LEVEL": "WARNING"}
+        env.pop("SIGAP_DATABASE_URL", None)
+        if target == "postgres":
+            subprocess.run(
+                ["psql", POSTGRES + "postgres", "-qc", "DROP DATABASE IF EXISTS sigap_bench_sop"],
+                check=True,
+            )
+            subprocess.run(
+                ["psql", POSTGRES + "postgres", "-qc", "CREATE DATABASE sigap_bench_sop"],
+                check=True,
+            )
+            env["SIGAP_DATABASE_URL"] = POSTGRES + "sigap_bench_sop"
+        subprocess.run(
+            [sys.executable, __file__, "--child", "--tickets", str(args.tickets)],
+            env=env,
+            check=True,
+        )
+        if target == "postgres":
+            subprocess.run(
+                ["psql", POSTGRES + "postgres", "-qc", "DROP DATABASE sigap_bench_sop"], check=True
+            )
+    print("Budget: at least 500 tickets/s on one process.")
+
+
+if __name__ == "__main__":
+    main()
