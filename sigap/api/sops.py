@@ -126,6 +126,7 @@ def _step_out(checklist: Checklist) -> list[StepOut]:
             template=item.template_text,
             options=[o.key for o in item.step.options],
             outcome=item.state.outcome or None,
+            outcome_label=item.outcome or None,
             completed_at=item.state.completed_at,
             completed_by=item.state.completed_by.display_name if item.state.completed_by else None,
             waived_at=item.state.waived_at,
@@ -147,7 +148,7 @@ def _run_out(request: HttpRequest, ticket_id: int) -> RunOut:
         sop=run.version.sop.key,
         version=run.version.number,
         title=checklist.title,
-        matched=[str(r) for r in run.matched.get("reasons", [])],
+        matched=checklist.reasons,
         started_at=run.started_at,
         steps=_step_out(checklist),
     )

@@ -30,15 +30,23 @@ class Candidate:
     triggers: Triggers
 
 
+Reason = tuple[str, str]  # (kind, value): ("keyword", "rusak"), ("channel", "chat"), …
+
+
 @dataclass(frozen=True)
 class Match:
     key: str
-    reasons: list[str] = field(default_factory=list)
+    reasons: list[Reason] = field(default_factory=list)
     specificity: int = 0
     precedence: int = 0
 
     def as_data(self) -> dict[str, object]:
-        return {"key": self.key, "reasons": self.reasons, "precedence": self.precedence}
+        """Stored with the run; kept as codes so each reader sees them in their own language."""
+        return {
+            "key": self.key,
+            "reasons": [{"kind": kind, "value": value} for kind, value in self.reasons],
+            "precedence": self.precedence,
+        }
 
 
 def _fold(text: str) -> str:
@@ -52,28 +60,28 @@ def _words(text: str) -> str:
 
 def match_one(candidate: Candidate, ticket: TicketTopic, words: str) -> Match | None:
     triggers = candidate.triggers
-    reasons: list[str] = []
+    reasons: list[Reason] = []
     if triggers.channels:
         if ticket.channel not in triggers.channels:
             return None
-        reasons.append(f"channel {ticket.channel}")
+        reasons.append(("channel", ticket.channel))
     if triggers.priorities:
         if ticket.priority not in triggers.priorities:
             return None
-        reasons.append(f"priority {ticket.priority}")
+        reasons.append(("priority", ticket.priority))
     keywords = triggers.keywords.all()
     if triggers.categories or keywords:
-        topic: list[str] = []
+        topic: list[Reason] = []
         if ticket.category is not None and ticket.category in triggers.categories:
-            topic.append(f"category {ticket.category}")
+            topic.append(("category", ticket.category))
         hits = [k for k in keywords if f" {' '.join(_words(k).split())} " in words]
-        topic.extend(f"keyword “{k}”" for k in hits)
+        topic.extend(("keyword", k) for k in hits)
         if not topic:
             return None
         reasons.extend(topic)
     else:
-        reasons.append("fallback")
-    specificity = len(reasons) - (1 if reasons[-1] == "fallback" else 0)
+        reasons.append(("fallback", ""))
+    specificity = len(reasons) - (1 if reasons[-1][0] == "fallback" else 0)
     return Match(
         key=candidate.key,
         reasons=reasons,

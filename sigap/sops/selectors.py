@@ -9,6 +9,7 @@ from django.utils.translation import get_language
 
 from sigap.accounts.models import User
 from sigap.core import clock
+from sigap.sops.display import outcome_label, reason_text, role_label
 from sigap.sops.document import Step
 from sigap.sops.models import LIVE_STATUSES, SopRun, SopVersion, StepState, StepStatus
 from sigap.sops.services import current_run, version_document
@@ -25,6 +26,8 @@ class ChecklistStep:
     template_text: str
     is_overdue: bool
     is_next: bool
+    responsible: str
+    outcome: str
 
     @property
     def is_open(self) -> bool:
@@ -41,6 +44,7 @@ class Checklist:
     title: str
     steps: list[ChecklistStep]
     now: datetime
+    reasons: list[str]
 
     @property
     def blocking(self) -> list[ChecklistStep]:
@@ -81,9 +85,17 @@ def ticket_checklist(ticket: Ticket, agent: User) -> Checklist | None:
                 and state.deadline_at is not None
                 and state.deadline_at < now,
                 is_next=state is first,
+                responsible=role_label(step.responsible),
+                outcome=outcome_label(step, state.outcome) if state.outcome else "",
             )
         )
-    return Checklist(run=run, title=document.title.get(language), steps=steps, now=now)
+    return Checklist(
+        run=run,
+        title=document.title.get(language),
+        steps=steps,
+        now=now,
+        reasons=[reason_text(r) for r in run.matched.get("reasons", [])],
+    )
 
 
 def switchable_versions(ticket: Ticket) -> list[SopVersion]:

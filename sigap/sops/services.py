@@ -190,7 +190,7 @@ def _run_start(
         data={
             "sop": version.sop.key,
             "version": version.number,
-            "title": version.title,
+            "title": document.title.model_dump(),
             **matched,
         },
     )
@@ -316,9 +316,16 @@ def sop_step_complete(
         state.outcome = outcome or ""
         state.reason = note.strip()
         state.save(update_fields=["completed_at", "completed_by", "outcome", "reason"])
-        data: dict[str, Any] = {"sop": run.version.sop.key, "step": step_id, "title": step.title.en}
+        data: dict[str, Any] = {
+            "sop": run.version.sop.key,
+            "step": step_id,
+            "title": step.title.model_dump(),
+        }
         if outcome:
             data["outcome"] = outcome
+            option = next((o for o in step.options if o.key == outcome), None)
+            if option is not None:
+                data["outcome_label"] = option.label.model_dump()
         if amount is not None:
             data["amount"] = str(amount)
         if note.strip():
@@ -348,7 +355,12 @@ def sop_step_waive(*, ticket: Ticket, step_id: str, by: User, reason: str) -> St
             kind=EventKind.SOP_STEP_WAIVED,
             at=now,
             by=by,
-            data={"sop": run.version.sop.key, "step": step_id, "reason": reason},
+            data={
+                "sop": run.version.sop.key,
+                "step": step_id,
+                "title": version_document(run.version).step(step_id).title.model_dump(),
+                "reason": reason,
+            },
         )
         sop_run_refresh(run=run, ticket=ticket)
     return state

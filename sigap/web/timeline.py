@@ -9,6 +9,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from sigap.sops.display import in_language, outcome_label
 from sigap.tickets.events import EventKind
 from sigap.tickets.models import Channel, Direction, Message, Priority, Status, TicketEvent
 
@@ -69,18 +70,19 @@ def _detail(event: TicketEvent) -> str:
     if kind == EventKind.DELIVERY_FAILED:
         return str(data.get("reason", ""))
     if kind == EventKind.SOP_STARTED:
-        return str(data.get("title") or data.get("sop", ""))
+        return in_language(data.get("title")) or str(data.get("sop", ""))
     if kind == EventKind.SOP_SWITCHED:
         return _with_reason(_from_to(data, empty=_("none")), data)
     if kind == EventKind.SOP_STEP_COMPLETED:
-        step = str(data.get("title") or data.get("step", ""))
+        step = in_language(data.get("title")) or str(data.get("step", ""))
         if data.get("outcome"):
-            step += " — " + str(data["outcome"])
+            label = in_language(data.get("outcome_label"))
+            step += " — " + (label or outcome_label(None, str(data["outcome"])))
         if data.get("note"):
             step += ": " + str(data["note"])
         return step
     if kind == EventKind.SOP_STEP_WAIVED:
-        return _with_reason(str(data.get("step", "")), data)
+        return _with_reason(in_language(data.get("title")) or str(data.get("step", "")), data)
     return ""
 
 

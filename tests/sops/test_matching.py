@@ -30,7 +30,7 @@ def test_keyword_in_either_language_picks_the_damaged_product_sop() -> None:
 
     assert indonesian is not None
     assert indonesian.key == "damaged-product"
-    assert indonesian.reasons == ["keyword “rusak”", "keyword “pecah”"]
+    assert indonesian.reasons == [("keyword", "rusak"), ("keyword", "pecah")]
     assert english is not None
     assert english.key == "damaged-product"
 
@@ -40,7 +40,7 @@ def test_keywords_match_whole_words_only() -> None:
 
     assert match is not None
     assert match.key == "general-enquiry"
-    assert match.reasons == ["fallback"]
+    assert match.reasons == [("fallback", "")]
 
 
 def test_higher_precedence_wins_when_several_match() -> None:
@@ -54,7 +54,7 @@ def test_category_alone_is_enough() -> None:
     match = choose(ALL, _ticket("Tolong bantu", category="damaged-product"))
 
     assert match is not None
-    assert match.reasons == ["category damaged-product"]
+    assert match.reasons == [("category", "damaged-product")]
 
 
 def test_a_channel_specific_fallback_beats_the_general_one() -> None:
@@ -62,7 +62,7 @@ def test_a_channel_specific_fallback_beats_the_general_one() -> None:
 
     assert match is not None
     assert match.key == "chat-greeting"
-    assert match.reasons == ["channel chat", "fallback"]
+    assert match.reasons == [("channel", "chat"), ("fallback", "")]
 
 
 def test_ties_are_broken_by_key_so_the_choice_never_wobbles() -> None:

@@ -41,7 +41,10 @@ def test_a_damage_report_starts_the_sop_with_a_one_hour_reply(
     run = current_run(ticket)
     assert run is not None
     assert run.version == damaged_product
-    assert run.matched["reasons"] == ["keyword “rusak”", "keyword “pecah”"]
+    assert run.matched["reasons"] == [
+        {"kind": "keyword", "value": "rusak"},
+        {"kind": "keyword", "value": "pecah"},
+    ]
     first = run.steps.get(step_id="acknowledge")
     assert first.status == StepStatus.OPEN
     assert first.deadline_at == ticket.created_at + timedelta(hours=1)

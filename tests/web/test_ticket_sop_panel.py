@@ -139,3 +139,18 @@ def test_an_outsider_cannot_reach_the_checklist(
     ]:
         assert client.post(url, data).status_code == 404
     assert _state(ticket, "acknowledge") == StepStatus.OPEN
+
+
+def test_the_checklist_reads_in_indonesian(
+    client: Client, agent: User, team_a: Team, damaged_product: SopVersion
+) -> None:
+    ticket = _report(team_a)
+    client.force_login(agent)
+
+    page = client.get(f"/tickets/{ticket.pk}/", HTTP_ACCEPT_LANGUAGE="id").content.decode()
+
+    assert "Produk diterima dalam keadaan rusak" in page
+    assert "kata kunci “rusak”" in page
+    assert "Balas dengan terima kasih dan permintaan maaf" in page
+    assert 'data-units="hr,j,mnt,dtk"' in page
+    assert "keyword" not in page

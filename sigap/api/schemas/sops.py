@@ -61,6 +61,7 @@ class StepOut(Schema):
     template: str = Field(description="The message filled for this ticket, in its language.")
     options: list[str]
     outcome: str | None
+    outcome_label: str | None = Field(description="The outcome in the caller's language.")
     completed_at: datetime | None
     completed_by: str | None
     waived_at: datetime | None
