@@ -11,3 +11,5 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("sigap.web.urls")),
 ]
+
+handler404 = "sigap.web.views.errors.not_found"
