@@ -19,6 +19,7 @@ _SUPERVISOR = [
     "tickets.assign_any_agent",
     "customers.merge_customers",
     "sops.publish_sop",
+    "sops.decide_approvals",
 ]
 _MANAGER = [*_SUPERVISOR, "tickets.view_all_tickets"]
 _ADMIN = [

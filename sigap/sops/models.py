@@ -26,7 +26,10 @@ class Sop(models.Model):
     class Meta:
         verbose_name = _("SOP")
         verbose_name_plural = _("SOPs")
-        permissions = [("publish_sop", "Can publish and retire SOP versions")]
+        permissions = [
+            ("publish_sop", "Can publish and retire SOP versions"),
+            ("decide_approvals", "Can decide approvals above an agent's authority"),
+        ]
 
     def __str__(self) -> str:
         return self.key
@@ -119,6 +122,13 @@ class StepState(models.Model):
     )
     reason = models.TextField(blank=True)
     outcome = models.CharField(max_length=64, blank=True)
+    # An approval asked of someone with more authority: it waits in their queue until decided.
+    approval_amount = models.DecimalField(max_digits=14, decimal_places=0, null=True, blank=True)
+    approval_note = models.TextField(blank=True)
+    approval_requested_at = models.DateTimeField(null=True, blank=True)
+    approval_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["position"]
@@ -130,7 +140,12 @@ class StepState(models.Model):
                 fields=["deadline_at"],
                 name="sop_step_due_idx",
                 condition=models.Q(status="open"),
-            )
+            ),
+            models.Index(
+                fields=["approval_requested_at"],
+                name="sop_step_approval_queue_idx",
+                condition=models.Q(status="open", approval_requested_at__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:

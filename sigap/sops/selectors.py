@@ -12,8 +12,13 @@ from sigap.core import clock
 from sigap.sops.display import outcome_label, reason_text, role_label
 from sigap.sops.document import Step
 from sigap.sops.models import LIVE_STATUSES, SopRun, SopVersion, StepState, StepStatus
-from sigap.sops.services import current_run, version_document
+from sigap.sops.services import (
+    authority_limit,
+    current_run,
+    version_document,
+)
 from sigap.sops.wording import fill, template_values
+from sigap.tickets import access
 from sigap.tickets.models import Ticket
 
 
@@ -104,3 +109,24 @@ def switchable_versions(ticket: Ticket) -> list[SopVersion]:
     if run is not None:
         versions = versions.exclude(pk=run.version_id)
     return list(versions.order_by("sop__key"))
+
+
+def approval_queue(user: User, *, limit: int = 100) -> list[StepState]:
+    """Approvals waiting for someone with this user's authority, oldest first, on tickets they
+    may see. An amount above their limit is left for someone higher."""
+    if not user.has_perm("sops.decide_approvals"):
+        return []
+    cap = authority_limit(user)
+    waiting = StepState.objects.filter(
+        status=StepStatus.OPEN,
+        approval_requested_at__isnull=False,
+        run__ended_at__isnull=True,
+        run__ticket__in=access.visible_tickets(user),
+    )
+    if cap is not None:
+        waiting = waiting.filter(approval_amount__lte=cap)
+    return list(
+        waiting.select_related(
+            "approval_requested_by", "run__ticket__customer", "run__version__sop"
+        ).order_by("approval_requested_at")[:limit]
+    )

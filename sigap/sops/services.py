@@ -248,6 +248,11 @@ def _check_works_on(by: User, ticket: Ticket) -> None:
         raise NotAllowed(_("You may not change this ticket."))
 
 
+def authority_limit_for_role(role: str) -> Decimal | None:
+    limit = settings.SIGAP_AUTHORITY_LIMITS.get(role)
+    return None if limit is None else Decimal(limit)
+
+
 def authority_limit(user: User) -> Decimal | None:
     """The largest amount this user may approve alone; None means no limit."""
     limits: dict[str, int | None] = settings.SIGAP_AUTHORITY_LIMITS
@@ -294,6 +299,8 @@ def sop_step_complete(
         elif step.kind == "approval":
             if outcome not in ("approved", "rejected"):
                 raise InvalidInput(_("Say approved or rejected."), field="outcome")
+            if amount is None:
+                amount = state.approval_amount
             limit = authority_limit(by)
             if (
                 outcome == "approved"
@@ -332,6 +339,57 @@ def sop_step_complete(
             data["note"] = note.strip()
         event_record(ticket=ticket, kind=EventKind.SOP_STEP_COMPLETED, at=now, by=by, data=data)
         sop_run_refresh(run=run, ticket=ticket)
+    return state
+
+
+def sop_approval_request(
+    *, ticket: Ticket, step_id: str, by: User, amount: Decimal, note: str
+) -> StepState:
+    """Ask someone with enough authority to approve: the step waits in their queue with the
+    amount, the reason and the ticket, until one of them approves or rejects it."""
+    _check_works_on(by, ticket)
+    note = note.strip()
+    if amount <= 0:
+        raise InvalidInput(_("The amount must be more than zero."), field="amount")
+    if len(note) < 5:
+        raise InvalidInput(_("Say what is to be approved and why."), field="note")
+    now = clock.now()
+    with transaction.atomic():
+        run, state = _locked_step(ticket, step_id)
+        step = version_document(run.version).step(step_id)
+        if step.kind != "approval":
+            raise InvalidInput(_("Only an approval step is approved."), field="step")
+        if state.status != StepStatus.OPEN:
+            raise Conflict(
+                _("Step %(step)s cannot be completed now: it is %(status)s.")
+                % {"step": step_id, "status": StepStatus(state.status).label},
+                field="step",
+            )
+        state.approval_amount = amount
+        state.approval_note = note
+        state.approval_requested_at = now
+        state.approval_requested_by = by
+        state.save(
+            update_fields=[
+                "approval_amount",
+                "approval_note",
+                "approval_requested_at",
+                "approval_requested_by",
+            ]
+        )
+        event_record(
+            ticket=ticket,
+            kind=EventKind.SOP_APPROVAL_REQUESTED,
+            at=now,
+            by=by,
+            data={
+                "sop": run.version.sop.key,
+                "step": step_id,
+                "title": step.title.model_dump(),
+                "amount": str(amount),
+                "reason": note,
+            },
+        )
     return state
 
 

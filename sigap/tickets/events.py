@@ -31,6 +31,7 @@ class EventKind(models.TextChoices):
     SOP_SWITCHED = "sop_switched", _("switched the SOP")
     SOP_STEP_COMPLETED = "sop_step_completed", _("completed an SOP step")
     SOP_STEP_WAIVED = "sop_step_waived", _("waived an SOP step")
+    SOP_APPROVAL_REQUESTED = "sop_approval_requested", _("asked for approval")
 
 
 def event_record(

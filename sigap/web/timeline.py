@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -12,6 +13,7 @@ from django.utils.translation import gettext as _
 from sigap.sops.display import in_language, outcome_label
 from sigap.tickets.events import EventKind
 from sigap.tickets.models import Channel, Direction, Message, Priority, Status, TicketEvent
+from sigap.web.templatetags.humanize_amount import rupiah
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,10 @@ def _detail(event: TicketEvent) -> str:
         if data.get("note"):
             step += ": " + str(data["note"])
         return step
+    if kind == EventKind.SOP_APPROVAL_REQUESTED:
+        amount = "Rp " + rupiah(Decimal(str(data.get("amount", 0))))
+        title = in_language(data.get("title")) or str(data.get("step", ""))
+        return _with_reason(f"{title} — {amount}", data)
     if kind == EventKind.SOP_STEP_WAIVED:
         return _with_reason(in_language(data.get("title")) or str(data.get("step", "")), data)
     return ""

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sigap.web.views import auth, contact, customers, inbox, sop, tickets
+from sigap.web.views import approvals, auth, contact, customers, inbox, sop, tickets
 
 urlpatterns = [
     path("", inbox.inbox, name="inbox"),
@@ -18,7 +18,13 @@ urlpatterns = [
         name="sop_step_complete",
     ),
     path("tickets/<int:pk>/sop/steps/<slug:step_id>/waive/", sop.step_waive, name="sop_step_waive"),
+    path(
+        "tickets/<int:pk>/sop/steps/<slug:step_id>/request-approval/",
+        sop.approval_request,
+        name="sop_approval_request",
+    ),
     path("tickets/<int:pk>/sop/switch/", sop.switch, name="sop_switch"),
+    path("approvals/", approvals.approvals, name="approvals"),
     path("customers/", customers.customer_list, name="customers"),
     path("customers/<int:pk>/", customers.customer_detail, name="customer"),
     path("customers/<int:pk>/edit/", customers.customer_update_post, name="customer_update"),

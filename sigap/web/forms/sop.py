@@ -18,6 +18,13 @@ class StepCompleteForm(forms.Form):
     note = forms.CharField(label=_("Note"), required=False, max_length=1000)
 
 
+class ApprovalRequestForm(forms.Form):
+    amount = forms.DecimalField(
+        label=_("Amount (Rp)"), min_value=1, max_digits=14, decimal_places=0
+    )
+    note = forms.CharField(label=_("What and why"), max_length=1000)
+
+
 class StepWaiveForm(forms.Form):
     reason = forms.CharField(
         label=_("Why is this step set aside?"),

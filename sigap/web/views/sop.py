@@ -11,8 +11,18 @@ from django.views.decorators.http import require_POST
 
 from sigap.core.errors import DomainError
 from sigap.sops.selectors import switchable_versions
-from sigap.sops.services import sop_step_complete, sop_step_waive, sop_switch
-from sigap.web.forms.sop import SopSwitchForm, StepCompleteForm, StepWaiveForm
+from sigap.sops.services import (
+    sop_approval_request,
+    sop_step_complete,
+    sop_step_waive,
+    sop_switch,
+)
+from sigap.web.forms.sop import (
+    ApprovalRequestForm,
+    SopSwitchForm,
+    StepCompleteForm,
+    StepWaiveForm,
+)
 from sigap.web.views.common import current_user, form_error, visible_ticket
 from sigap.web.views.tickets import render_ticket
 
@@ -44,6 +54,30 @@ def step_complete(request: HttpRequest, pk: int, step_id: str) -> HttpResponse:
     except DomainError as error:
         return _refused(request, pk, error)
     messages.success(request, _("Step recorded."))
+    if request.POST.get("next") == "approvals":
+        return redirect("approvals")
+    return redirect("ticket", pk=pk)
+
+
+@login_required
+@require_POST
+def approval_request(request: HttpRequest, pk: int, step_id: str) -> HttpResponse:
+    user = current_user(request)
+    ticket = visible_ticket(user, pk)
+    form = ApprovalRequestForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, pk, None)
+    try:
+        sop_approval_request(
+            ticket=ticket,
+            step_id=step_id,
+            by=user,
+            amount=form.cleaned_data["amount"],
+            note=form.cleaned_data["note"],
+        )
+    except DomainError as error:
+        return _refused(request, pk, error)
+    messages.success(request, _("Your request is in the approvers' queue."))
     return redirect("ticket", pk=pk)
 
 
