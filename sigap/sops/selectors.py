@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.db.models import Count, F, Q
 from django.utils.translation import get_language
 
 from sigap.accounts.models import User
 from sigap.core import clock
 from sigap.sops.display import outcome_label, reason_text, role_label
 from sigap.sops.document import Step
-from sigap.sops.models import LIVE_STATUSES, SopRun, SopVersion, StepState, StepStatus
+from sigap.sops.models import LIVE_STATUSES, Sop, SopRun, SopVersion, StepState, StepStatus
 from sigap.sops.services import (
     authority_limit,
     current_run,
@@ -130,3 +132,107 @@ def approval_queue(user: User, *, limit: int = 100) -> list[StepState]:
             "approval_requested_by", "run__ticket__customer", "run__version__sop"
         ).order_by("approval_requested_at")[:limit]
     )
+
+
+# An SOP whose steps are set aside this often is asking to be reviewed (seed 004).
+WAIVE_RATE_FOR_REVIEW = 0.2
+MIN_RUNS_FOR_RATES = 5
+
+
+@dataclass(frozen=True)
+class StepHealth:
+    step_id: str
+    title: str
+    ended: int
+    waived: int
+    late: int
+
+    @property
+    def waive_rate(self) -> float:
+        return self.waived / self.ended if self.ended else 0.0
+
+
+@dataclass(frozen=True)
+class SopSummary:
+    sop: Sop
+    live: SopVersion | None
+    runs: int
+    waived: int
+    review_overdue: bool
+    needs_review: bool
+
+
+def sop_summaries(now: datetime | None = None) -> list[SopSummary]:
+    """Every SOP with its live version, how many tickets ran it and how often steps were
+    waived: two aggregate queries whatever the number of runs."""
+    now = now or clock.now()
+    sops = list(Sop.objects.prefetch_related("versions").order_by("key"))
+    runs = dict(SopRun.objects.values_list("version__sop_id").annotate(n=Count("id")).order_by())
+    waived = dict(
+        StepState.objects.filter(status=StepStatus.WAIVED)
+        .values_list("run__version__sop_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    summaries = []
+    for sop in sops:
+        live = next((v for v in sop.versions.all() if v.status in LIVE_STATUSES), None)
+        count, exceptions = runs.get(sop.pk, 0), waived.get(sop.pk, 0)
+        overdue = bool(live and live.review_due_at and live.review_due_at < now)
+        busy = count >= MIN_RUNS_FOR_RATES
+        summaries.append(
+            SopSummary(
+                sop=sop,
+                live=live,
+                runs=count,
+                waived=exceptions,
+                review_overdue=overdue,
+                needs_review=overdue or (busy and exceptions / count >= WAIVE_RATE_FOR_REVIEW),
+            )
+        )
+    return summaries
+
+
+def step_health(version: SopVersion, now: datetime | None = None) -> list[StepHealth]:
+    """Per step of one version: how often it ended, was waived, or ended (or stands) late."""
+    now = now or clock.now()
+    rows: dict[str, dict[str, int]] = {
+        row["step_id"]: {"ended": row["ended"], "waived": row["waived"], "late": row["late"]}
+        for row in StepState.objects.filter(run__version=version)
+        .values("step_id")
+        .annotate(
+            ended=Count("id", filter=Q(status__in=[StepStatus.DONE, StepStatus.WAIVED])),
+            waived=Count("id", filter=Q(status=StepStatus.WAIVED)),
+            late=Count(
+                "id",
+                filter=Q(completed_at__gt=F("deadline_at"))
+                | Q(status=StepStatus.OPEN, deadline_at__lt=now),
+            ),
+        )
+        .order_by()
+    }
+    language = get_language() or "id"
+    health = []
+    for step in version_document(version).steps:
+        row: dict[str, int] = rows.get(step.id, {})
+        health.append(
+            StepHealth(
+                step_id=step.id,
+                title=step.title.get(language),
+                ended=row.get("ended", 0),
+                waived=row.get("waived", 0),
+                late=row.get("late", 0),
+            )
+        )
+    return health
+
+
+def version_diff(older: SopVersion, newer: SopVersion) -> list[tuple[str, str]]:
+    """The YAML of two versions line by line: (kind, text), kind being same, added or removed."""
+    lines = []
+    for line in difflib.ndiff(older.source.splitlines(), newer.source.splitlines()):
+        code, text = line[:2], line[2:]
+        if code == "? ":
+            continue
+        lines.append(({"+ ": "added", "- ": "removed"}.get(code, "same"), text))
+    return lines

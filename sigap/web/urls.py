@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sigap.web.views import approvals, auth, contact, customers, inbox, sop, tickets
+from sigap.web.views import approvals, auth, contact, customers, inbox, sop, sops, tickets
 
 urlpatterns = [
     path("", inbox.inbox, name="inbox"),
@@ -25,6 +25,9 @@ urlpatterns = [
     ),
     path("tickets/<int:pk>/sop/switch/", sop.switch, name="sop_switch"),
     path("approvals/", approvals.approvals, name="approvals"),
+    path("sops/", sops.sop_list, name="sops"),
+    path("sops/<slug:key>/", sops.sop_detail, name="sop"),
+    path("sops/<slug:key>/diff/", sops.sop_diff, name="sop_diff"),
     path("customers/", customers.customer_list, name="customers"),
     path("customers/<int:pk>/", customers.customer_detail, name="customer"),
     path("customers/<int:pk>/edit/", customers.customer_update_post, name="customer_update"),

@@ -22,6 +22,8 @@ INLINE_STYLE = re.compile(r"<[^>]+\sstyle\s*=|<style", re.I)
         "/tickets/new/contact/",
         "/customers/",
         "/customers/{customer}/",
+        "/sops/",
+        "/approvals/",
     ],
 )
 def test_pages_carry_no_inline_script_or_style_and_send_the_policy(

@@ -1,0 +1,67 @@
+"""SOP pages: every SOP, one SOP's document and how its steps fare, and what changed."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from sigap.sops.models import LIVE_STATUSES, Sop, SopVersion
+from sigap.sops.selectors import sop_summaries, step_health, version_diff
+from sigap.web.views.common import current_user
+
+
+@login_required
+@require_GET
+def sop_list(request: HttpRequest) -> HttpResponse:
+    current_user(request)
+    return render(request, "web/sops.html", {"summaries": sop_summaries()})
+
+
+def _sop(key: str) -> Sop:
+    sop = Sop.objects.filter(key=key).first()
+    if sop is None:
+        raise Http404(key)
+    return sop
+
+
+def _version(sop: Sop, number: str | None) -> SopVersion:
+    versions = sop.versions.order_by("-number")
+    if number is None:
+        found = versions.filter(status__in=LIVE_STATUSES).first() or versions.first()
+    elif number.isdigit() and len(number) < 10:
+        found = versions.filter(number=int(number)).first()
+    else:
+        found = None
+    if found is None:
+        raise Http404(number)
+    return found
+
+
+@login_required
+@require_GET
+def sop_detail(request: HttpRequest, key: str) -> HttpResponse:
+    current_user(request)
+    sop = _sop(key)
+    version = _version(sop, request.GET.get("version"))
+    health = step_health(version)
+    context = {
+        "sop": sop,
+        "version": version,
+        "versions": list(sop.versions.order_by("-number")),
+        "health": health,
+        "most_ended": max((h.ended for h in health), default=0),
+    }
+    return render(request, "web/sop.html", context)
+
+
+@login_required
+@require_GET
+def sop_diff(request: HttpRequest, key: str) -> HttpResponse:
+    current_user(request)
+    sop = _sop(key)
+    older = _version(sop, request.GET.get("from"))
+    newer = _version(sop, request.GET.get("to"))
+    context = {"sop": sop, "older": older, "newer": newer, "lines": version_diff(older, newer)}
+    return render(request, "web/sop_diff.html", context)
