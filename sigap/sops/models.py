@@ -150,3 +150,39 @@ class StepState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.step_id} ({self.status})"
+
+
+class Promise(models.Model):
+    """A time promised to a customer in a reply, tracked until it is kept (H1)."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="promises")
+    message = models.ForeignKey(
+        "tickets.Message", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    phrase = models.CharField(max_length=200)
+    due_at = models.DateTimeField()
+    made_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="promises"
+    )
+    made_at = models.DateTimeField()
+    kept_at = models.DateTimeField(null=True, blank=True)
+    kept_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["made_by", "due_at"],
+                name="promise_open_by_agent_idx",
+                condition=models.Q(kept_at__isnull=True),
+            ),
+            models.Index(
+                fields=["due_at"],
+                name="promise_open_due_idx",
+                condition=models.Q(kept_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.phrase} ({self.ticket_id})"

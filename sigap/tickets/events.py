@@ -32,6 +32,8 @@ class EventKind(models.TextChoices):
     SOP_STEP_COMPLETED = "sop_step_completed", _("completed an SOP step")
     SOP_STEP_WAIVED = "sop_step_waived", _("waived an SOP step")
     SOP_APPROVAL_REQUESTED = "sop_approval_requested", _("asked for approval")
+    PROMISE_MADE = "promise_made", _("promised the customer")
+    PROMISE_KEPT = "promise_kept", _("kept a promise")
 
 
 def event_record(

@@ -21,6 +21,7 @@ from sigap.core.jobs import job_enqueue
 from sigap.core.realtime import publish_on_commit
 from sigap.customers.models import Customer, CustomerIdentity
 from sigap.sops import services as sop_services
+from sigap.sops.commitments import promises_from_reply
 from sigap.tickets import access
 from sigap.tickets.events import EventKind, event_record
 from sigap.tickets.models import (
@@ -293,6 +294,7 @@ def ticket_reply(*, ticket: Ticket, by: User, body: str, status: Status | None =
             created_at=now,
         )
         event_record(ticket=locked, kind=EventKind.REPLY_SENT, at=now, by=by, message=message)
+        promises_from_reply(ticket=locked, message=message, by=by)
         if not live:
             job_enqueue(
                 kind="deliver_message",

@@ -8,6 +8,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from sigap.sops.display import in_language, outcome_label
@@ -87,9 +88,25 @@ def _detail(event: TicketEvent) -> str:
         amount = "Rp " + rupiah(Decimal(str(data.get("amount", 0))))
         title = in_language(data.get("title")) or str(data.get("step", ""))
         return _with_reason(f"{title} — {amount}", data)
+    if kind == EventKind.PROMISE_MADE:
+        return _("“%(phrase)s”, due %(due)s") % {
+            "phrase": data.get("phrase", ""),
+            "due": _when(data.get("due_at")),
+        }
+    if kind == EventKind.PROMISE_KEPT:
+        text = f"“{data.get('phrase', '')}”"
+        return text + (" " + _("(late)") if data.get("late") else "")
     if kind == EventKind.SOP_STEP_WAIVED:
         return _with_reason(in_language(data.get("title")) or str(data.get("step", "")), data)
     return ""
+
+
+def _when(value: Any) -> str:
+    try:
+        moment = datetime.fromisoformat(str(value))
+    except ValueError:
+        return str(value)
+    return formats.date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
 
 
 def _with_reason(text: str, data: dict[str, Any]) -> str:

@@ -1,6 +1,16 @@
 from django.urls import path
 
-from sigap.web.views import approvals, auth, contact, customers, inbox, sop, sops, tickets
+from sigap.web.views import (
+    approvals,
+    auth,
+    contact,
+    customers,
+    inbox,
+    promises,
+    sop,
+    sops,
+    tickets,
+)
 
 urlpatterns = [
     path("", inbox.inbox, name="inbox"),
@@ -25,6 +35,8 @@ urlpatterns = [
     ),
     path("tickets/<int:pk>/sop/switch/", sop.switch, name="sop_switch"),
     path("approvals/", approvals.approvals, name="approvals"),
+    path("promises/", promises.my_promises, name="promises"),
+    path("tickets/<int:pk>/promises/<int:promise_id>/kept/", promises.keep, name="promise_keep"),
     path("sops/", sops.sop_list, name="sops"),
     path("sops/<slug:key>/", sops.sop_detail, name="sop"),
     path("sops/<slug:key>/diff/", sops.sop_diff, name="sop_diff"),

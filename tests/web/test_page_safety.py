@@ -24,6 +24,7 @@ INLINE_STYLE = re.compile(r"<[^>]+\sstyle\s*=|<style", re.I)
         "/customers/{customer}/",
         "/sops/",
         "/approvals/",
+        "/promises/",
     ],
 )
 def test_pages_carry_no_inline_script_or_style_and_send_the_policy(

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from sigap.accounts.models import User
 from sigap.core.errors import DomainError
+from sigap.sops.commitments import ticket_promises
 from sigap.sops.selectors import Checklist, switchable_versions, ticket_checklist
 from sigap.sops.services import sop_reply_for_step
 from sigap.tickets import access
@@ -50,6 +51,7 @@ def render_ticket(
         "ticket": ticket,
         "timeline": timeline_entries(ticket_timeline(ticket)),
         "checklist": checklist,
+        "promises": ticket_promises(ticket),
         "switch_form": forms.get("switch_form")
         or SopSwitchForm(versions=switchable_versions(ticket)),
         "waive_form": StepWaiveForm(),
