@@ -58,7 +58,13 @@ class CustomerIdentity(models.Model):
                 fields=["kind", "network", "value"], name="identity_unique_per_channel"
             )
         ]
-        indexes = [models.Index(fields=["value"], name="identity_value_idx")]
+        indexes = [
+            # Pattern ops on PostgreSQL so a search by the start of an address (LIKE 'x%') is a
+            # range scan too; an equality lookup uses it as well. Other databases ignore them.
+            models.Index(
+                fields=["value"], name="identity_value_idx", opclasses=["varchar_pattern_ops"]
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.network + ':' if self.network else ''}{self.value}"
