@@ -1,0 +1,1039 @@
+"""The inbox at a million tickets: load a big desk, then time the real request paths.
+
+    .venv/bin/python bench/inbox.py [--tickets 1000000] [--db sqlite|postgres|both]
+
+For each database it migrates a fresh one with Django, bulk-loads tickets with their messages
+and timeline events (executemany in big transactions for SQLite, COPY for PostgreSQL, indexes
+built after the rows are in), runs ANALYZE, and then times each inbox case 50 times through
+the selector (sigap.tickets.selectors.inbox_page), the web inbox (`/`) and the API
+(`/api/tickets`) with Django's test client: p50 and p95 server time, and queries per request.
+Each case's ticket query is then explained (EXPLAIN QUERY PLAN / EXPLAIN ANALYZE).
+
+Not a test: it prints figures and never fails on them. See bench/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_SERVER = "postgres://postgres@127.0.0.1:5432"
+PG_DATABASE = "sigap_bench"
+REPEATS = 50
+BUDGET_MS = 50.0
+SEED = 20261123
+
+# The shape of the desk. Teams differ in size, as they do in real desks.
+TEAM_WEIGHTS = [30, 20, 15, 10, 10, 6, 5, 4]
+AGENTS_PER_TEAM = 15
+CHANNELS = ["email", "chat", "social", "phone", "walk_in"]
+CHANNEL_WEIGHTS = [40, 25, 20, 10, 5]
+PRIORITIES = ["low", "normal", "high", "urgent"]
+PRIORITY_WEIGHTS = [10, 70, 15, 5]
+ACTIVE = ["new", "open", "pending_customer", "pending_internal"]
+ACTIVE_WEIGHTS = [15, 40, 30, 15]
+HISTORY_DAYS = 3 * 365
+SUBJECTS = [
+    "Barang rusak saat diterima",
+    "Refund belum masuk",
+    "Paket belum sampai",
+    "Pertanyaan tentang garansi",
+    "Tidak bisa login",
+    "Salah kirim barang",
+    "Item arrived damaged",
+    "Where is my parcel?",
+    "Refund not received",
+    "Question about sizes",
+    "Tagihan ganda di kartu kredit",
+    "Kode OTP tidak masuk",
+    "Ganti alamat pengiriman",
+    "Voucher tidak bisa dipakai",
+]
+BODIES = [
+    "Selamat siang, pesanan saya datang dalam keadaan rusak. Mohon bantuannya, terima kasih.",
+    "Halo kak, paket saya belum sampai padahal sudah lewat estimasi. Resinya tidak bergerak.",
+    "Terima kasih sudah menghubungi kami. Mohon maaf atas ketidaknyamanannya, kami cek dulu.",
+    "Hello, I was charged twice for the same order. Could you look into it please?",
+    "Thanks for the photos. We have confirmed the damage; a replacement ships tomorrow.",
+    "Sudah dicek ke gudang, stok pengganti tersedia. Kirim besok pagi.",
+]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--tickets", type=int, default=1_000_000)
+    parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--repeats", type=int, default=REPEATS)
+    parser.add_argument(
+        "--keep",
+        metavar="DIR",
+        help="keep the databases (SQLite file in DIR, PostgreSQL database sigap_bench) "
+        "and reuse them when they are already loaded: for tuning indexes",
+    )
+    parser.add_argument("--explain", action="store_true", help="print every query plan in full")
+    args = parser.parse_args()
+    if args.db == "both":
+        for db in ("sqlite", "postgres"):
+            command = [sys.executable, __file__, *_forward(args), "--db", db]
+            result = subprocess.run(command, check=False)
+            if result.returncode != 0:
+                sys.exit(result.returncode)
+        return
+    _run(args)
+
+
+def _forward(args: argparse.Namespace) -> list[str]:
+    forwarded = ["--tickets", str(args.tickets), "--repeats", str(args.repeats)]
+    if args.keep:
+        forwarded += ["--keep", args.keep]
+    if args.explain:
+        forwarded.append("--explain")
+    return forwarded
+
+
+# ----------------------------------------------------------------------------- setting up
+
+
+def _run(args: argparse.Namespace) -> None:
+    db = args.db
+    keep_dir = Path(args.keep).resolve() if args.keep else None
+    work = keep_dir or Path(tempfile.mkdtemp(prefix="sigap-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    # Settings create the data directory; it must never be the developer's ./sigap-data.
+    os.environ["SIGAP_DATA_DIR"] = str(work)
+    os.environ["SIGAP_SECRET_KEY"] = "bench-only-not-a-secret"
+    os.environ["SIGAP_LOG_LEVEL"] = "ERROR"
+    if db == "sqlite":
+        os.environ["SIGAP_DATABASE_URL"] = f"sqlite:///{work / 'bench.sqlite3'}"
+    else:
+        if keep_dir is None or not _pg_exists():
+            _pg_recreate()
+        os.environ["SIGAP_DATABASE_URL"] = f"{PG_SERVER}/{PG_DATABASE}?conn_max_age=600"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "sigap.settings"
+    # Python put bench/ first on the path, where bench/http.py would shadow the standard
+    # library's http package that Django imports.
+    here = Path(__file__).resolve().parent
+    sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != here]
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    title = f"{db} — {args.tickets:,} tickets"
+    print(f"\n=== {title}", flush=True)
+    try:
+        started = time.monotonic()
+        from django.core.management import call_command
+
+        call_command("migrate", interactive=False, verbosity=0)
+        _say(f"migrated in {time.monotonic() - started:.1f}s")
+        desk = _desk_load(args.tickets)
+        _analyze(db)
+        results = _measure(desk, args.repeats)
+        _report(title, results, args.repeats, args.explain)
+        _report_proposals(_proposals(desk, args.repeats), args.explain)
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        if keep_dir is None:
+            if db == "postgres":
+                _pg_drop()
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def _say(text: str) -> None:
+    print(f"  {text}", flush=True)
+
+
+def _pg_admin() -> Any:
+    import psycopg
+
+    return psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True)
+
+
+def _pg_exists() -> bool:
+    with _pg_admin() as admin:
+        return bool(
+            admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [PG_DATABASE]).fetchone()
+        )
+
+
+def _pg_recreate() -> None:
+    _pg_drop()
+    with _pg_admin() as admin:
+        admin.execute(f"CREATE DATABASE {PG_DATABASE}")
+
+
+def _pg_drop() -> None:
+    with _pg_admin() as admin:
+        admin.execute(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)")
+
+
+# ----------------------------------------------------------------------------- the desk
+
+
+@dataclass
+class Desk:
+    tickets: int
+    agent_id: int
+    manager_id: int
+    agent_team_id: int
+    team_ids: list[int]
+    reference_pk: int
+    email_prefix: str
+    loaded_now: datetime
+
+
+def _desk_load(tickets: int) -> Desk:
+    from sigap.accounts.models import Role
+    from sigap.tickets.models import Ticket
+
+    if Ticket.objects.exists():
+        _say("reusing the loaded database")
+        return _desk_describe(tickets)
+    from sigap.accounts.services import team_create, user_create
+    from sigap.tickets.models import Category
+
+    rng = random.Random(SEED)
+    teams = [team_create(name=f"Tim {n + 1}", slug=f"tim-{n + 1}") for n in range(8)]
+    agents_by_team: list[list[int]] = []
+    for number, team in enumerate(teams):
+        ids = []
+        for n in range(AGENTS_PER_TEAM):
+            user = user_create(
+                username=f"agen{number + 1}-{n + 1}",
+                email="",
+                password=None,
+                role=Role.AGENT,
+                teams=[team],
+                first_name=f"Agen {number + 1}.{n + 1}",
+            )
+            ids.append(user.pk)
+        user_create(
+            username=f"supervisor{number + 1}",
+            email="",
+            password=None,
+            role=Role.SUPERVISOR,
+            teams=[team],
+        )
+        agents_by_team.append(ids)
+    user_create(username="manajer", email="", password=None, role=Role.MANAGER)
+    for name in [
+        "Barang rusak",
+        "Refund",
+        "Pengiriman",
+        "Pertanyaan produk",
+        "Akun",
+        "Keluhan",
+        "Tagihan",
+        "Voucher",
+        "Garansi",
+        "Korporat",
+        "Retur",
+        "Lainnya",
+    ]:
+        Category.objects.create(name=name, slug=name.lower().replace(" ", "-"))
+    category_ids = list(Category.objects.values_list("pk", flat=True))
+    team_ids = [t.pk for t in teams]
+    loader = _Loader()
+    started = time.monotonic()
+    with loader:
+        customers = max(1000, tickets // 4)
+        loader.load("customers_customer", _customer_rows(rng, customers), customers, "customers")
+        loader.load(
+            "customers_customeridentity", _identity_rows(rng, customers), customers, "identities"
+        )
+        loader.load_tickets(
+            _ticket_rows(rng, tickets, customers, team_ids, agents_by_team, category_ids), tickets
+        )
+    _say(f"loaded in {time.monotonic() - started:.0f}s")
+    return _desk_describe(tickets)
+
+
+def _desk_describe(tickets: int) -> Desk:
+    from sigap.accounts.models import Team, User
+    from sigap.customers.models import CustomerIdentity
+    from sigap.tickets.models import Ticket
+
+    # The agent of a mid-sized team (10% of the tickets): the common case, and not the easy
+    # one, since most of the desk is invisible to them.
+    team = Team.objects.get(slug="tim-4")
+    agent = User.objects.get(username="agen4-1")
+    manager = User.objects.get(username="manajer")
+    pks = list(
+        Ticket.objects.filter(team=team).order_by("pk").values_list("pk", flat=True)[1000:1001]
+    )
+    email = (
+        CustomerIdentity.objects.filter(kind="email")
+        .order_by("pk")
+        .values_list("value", flat=True)[500]
+    )
+    latest = Ticket.objects.order_by("-updated_at").values_list("updated_at", flat=True)[0]
+    return Desk(
+        tickets=tickets,
+        agent_id=agent.pk,
+        manager_id=manager.pk,
+        agent_team_id=team.pk,
+        team_ids=list(Team.objects.order_by("pk").values_list("pk", flat=True)),
+        reference_pk=pks[0],
+        email_prefix=email.split("@")[0],
+        loaded_now=latest,
+    )
+
+
+def _customer_rows(rng: random.Random, count: int) -> Iterator[dict[str, Any]]:
+    first = ["Wulan", "Rizky", "Ayu", "Fajar", "Siti", "Bayu", "Nur", "Indra", "Emily", "James"]
+    last = ["Santoso", "Wijaya", "Saputra", "Lestari", "Pratama", "Hidayat", "Tan", "Walker"]
+    start = datetime.now(UTC) - timedelta(days=HISTORY_DAYS + 30)
+    for pk in range(1, count + 1):
+        yield {
+            "id": pk,
+            "name": f"{rng.choice(first)} {rng.choice(last)} {pk}",
+            "language": "en" if rng.random() < 0.2 else "id",
+            "is_vip": rng.random() < 0.02,
+            "notes": "",
+            "merged_into_id": None,
+            "created_at": start,
+            "updated_at": start,
+        }
+
+
+def _identity_rows(rng: random.Random, count: int) -> Iterator[dict[str, Any]]:
+    start = datetime.now(UTC) - timedelta(days=HISTORY_DAYS + 30)
+    pk = 0
+    for customer in range(1, count + 1):
+        pk += 1
+        yield {
+            "id": pk,
+            "customer_id": customer,
+            "kind": "email",
+            "network": "",
+            "value": f"pelanggan{customer}@mail{customer % 7}.example",
+            "is_verified": False,
+            "created_at": start,
+        }
+        if rng.random() < 0.6:
+            pk += 1
+            yield {
+                "id": pk,
+                "customer_id": customer,
+                "kind": "phone",
+                "network": "",
+                "value": f"+62812{customer:08d}",
+                "is_verified": False,
+                "created_at": start,
+            }
+
+
+@dataclass
+class _Rows:
+    ticket: dict[str, Any]
+    messages: list[dict[str, Any]] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _ticket_rows(
+    rng: random.Random,
+    count: int,
+    customers: int,
+    team_ids: list[int],
+    agents_by_team: list[list[int]],
+    category_ids: list[int],
+) -> Iterator[_Rows]:
+    """Tickets over three years, oldest first, so ids grow with time as they do in real life."""
+    now = datetime.now(UTC)
+    start = now - timedelta(days=HISTORY_DAYS)
+    span = (now - start).total_seconds()
+    message_pk = event_pk = 0
+    team_choices = list(range(len(team_ids)))
+    for index in range(count):
+        pk = index + 1
+        created = start + timedelta(seconds=span * (index + rng.random()) / count)
+        age_days = (now - created).total_seconds() / 86400
+        # Fresh tickets are mostly still moving; old ones are almost all closed.
+        p_active = (
+            0.85 if age_days < 1 else 0.45 if age_days < 7 else 0.1 if age_days < 30 else 0.004
+        )
+        team_index = rng.choices(team_choices, TEAM_WEIGHTS)[0]
+        agents = agents_by_team[team_index]
+        assignee: int | None = rng.choice(agents)
+        resolved_at = closed_at = None
+        if rng.random() < p_active:
+            status = rng.choices(ACTIVE, ACTIVE_WEIGHTS)[0]
+            updated = created + (now - created) * rng.random() ** 0.3
+            if rng.random() < 0.2 or status == "new":
+                assignee = None if rng.random() < 0.7 else assignee
+        else:
+            resolved_at = min(created + timedelta(hours=rng.expovariate(1 / 30)), now)
+            closed_at = resolved_at + timedelta(days=rng.uniform(2, 7))
+            if closed_at > now or (age_days < 14 and rng.random() < 0.4):
+                status, closed_at, updated = "resolved", None, resolved_at
+            else:
+                status, updated = "closed", closed_at
+        channel = rng.choices(CHANNELS, CHANNEL_WEIGHTS)[0]
+        customer = int(customers * rng.random() ** 2) + 1
+        rows = _Rows(
+            ticket={
+                "id": pk,
+                "subject": f"{rng.choice(SUBJECTS)} #{rng.randint(1000, 99999)}",
+                "customer_id": customer,
+                "identity_id": None,
+                "channel": channel,
+                "status": status,
+                "priority": rng.choices(PRIORITIES, PRIORITY_WEIGHTS)[0],
+                "category_id": rng.choice(category_ids) if rng.random() < 0.95 else None,
+                "team_id": team_ids[team_index],
+                "assignee_id": assignee,
+                "language": "en" if rng.random() < 0.2 else "id",
+                "created_by_id": assignee if channel in ("phone", "walk_in") else None,
+                "created_at": created,
+                "updated_at": updated,
+                "first_response_at": None,
+                "last_customer_message_at": created,
+                "last_agent_message_at": None,
+                "resolved_at": resolved_at,
+                "closed_at": closed_at,
+                "message_count": 0,
+            }
+        )
+        event_pk += 1
+        rows.events.append(_event(event_pk, pk, "ticket_created", None, customer, None, created))
+        if assignee is not None:
+            event_pk += 1
+            rows.events.append(
+                _event(
+                    event_pk, pk, "assignee_changed", None, None, None, created, {"to": assignee}
+                )
+            )
+        # Conversation: alternate customer and agent, now and then a note, until `updated`.
+        messages = 1 + min(7, int(rng.expovariate(1 / 1.3)))
+        step = (updated - created) / messages
+        spoken = 0
+        for number in range(messages):
+            at = created + step * number
+            message_pk += 1
+            if number == 0 or (number % 2 == 0 and rng.random() > 0.1):
+                direction, author_user, author_customer, kind = (
+                    "in",
+                    None,
+                    customer,
+                    "message_received",
+                )
+                rows.ticket["last_customer_message_at"] = at
+            elif rng.random() < 0.1 or assignee is None:
+                direction, author_user, author_customer, kind = "note", assignee, None, "note_added"
+            else:
+                direction, author_user, author_customer, kind = "out", assignee, None, "reply_sent"
+                rows.ticket["first_response_at"] = rows.ticket["first_response_at"] or at
+                rows.ticket["last_agent_message_at"] = at
+            spoken += direction != "note"
+            rows.messages.append(
+                {
+                    "id": message_pk,
+                    "ticket_id": pk,
+                    "direction": direction,
+                    "channel": channel,
+                    "author_user_id": author_user,
+                    "author_customer_id": author_customer,
+                    "body_text": rng.choice(BODIES),
+                    "body_html": None,
+                    "delivery_status": {"in": "received", "out": "sent", "note": "internal"}[
+                        direction
+                    ],
+                    "external_id": "",
+                    "created_at": at,
+                }
+            )
+            if number > 0:
+                event_pk += 1
+                rows.events.append(
+                    _event(event_pk, pk, kind, author_user, author_customer, message_pk, at)
+                )
+        rows.ticket["message_count"] = spoken
+        for to, at in (("resolved", resolved_at), ("closed", closed_at)):
+            if at is not None:
+                event_pk += 1
+                rows.events.append(
+                    _event(event_pk, pk, "status_changed", assignee, None, None, at, {"to": to})
+                )
+        yield rows
+
+
+def _event(
+    pk: int,
+    ticket: int,
+    kind: str,
+    user: int | None,
+    customer: int | None,
+    message: int | None,
+    at: datetime,
+    data: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    return {
+        "id": pk,
+        "ticket_id": ticket,
+        "kind": kind,
+        "actor_user_id": user,
+        "actor_customer_id": customer,
+        "message_id": message,
+        "data": json.dumps(data or {}),
+        "created_at": at,
+    }
+
+
+class _Loader:
+    """Raw bulk inserts with the tables' secondary indexes dropped, then rebuilt in one pass.
+
+    The indexes rebuilt are exactly the ones the migrations made, read back from the database.
+    """
+
+    BATCH = 50_000
+    TABLES = (
+        "customers_customer",
+        "customers_customeridentity",
+        "tickets_ticket",
+        "tickets_message",
+        "tickets_ticketevent",
+    )
+
+    def __enter__(self) -> _Loader:
+        from django.db import connection
+
+        self.connection = connection
+        self.vendor = connection.vendor
+        self.columns: dict[str, list[tuple[str, Callable[[Any], Any]]]] = {}
+        self.indexes: list[tuple[str, str]] = []
+        connection.ensure_connection()
+        self.raw = connection.connection
+        if self.vendor == "sqlite":
+            # Loading only: no journal, no fsync. The database is thrown away if this fails.
+            self.raw.execute("PRAGMA foreign_keys=OFF")
+            self.raw.execute("PRAGMA journal_mode=OFF")
+            self.raw.execute("PRAGMA synchronous=OFF")
+            self.raw.execute("PRAGMA cache_size=-1000000")
+            rows = self.raw.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+                f"AND tbl_name IN ({','.join('?' * len(self.TABLES))})",
+                self.TABLES,
+            ).fetchall()
+            self.indexes = [(name, sql) for name, sql in rows]
+            for name, _sql in self.indexes:
+                self.raw.execute(f'DROP INDEX "{name}"')
+            self.raw.execute("BEGIN")
+        else:
+            with self.raw.cursor() as cursor:
+                # Rows are generated consistent; foreign-key triggers would only slow COPY.
+                cursor.execute("SET session_replication_role = replica")
+                cursor.execute("SET maintenance_work_mem = '1GB'")
+                cursor.execute(
+                    "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.tablename = ANY(%s) "
+                    "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)",
+                    [list(self.TABLES)],
+                )
+                self.indexes = list(cursor.fetchall())
+                for name, _sql in self.indexes:
+                    cursor.execute(f'DROP INDEX "{name}"')
+            self.raw.commit()
+        return self
+
+    def _columns(self, table: str) -> list[tuple[str, Callable[[Any], Any]]]:
+        if table not in self.columns:
+            from django.apps import apps
+
+            model = next(m for m in apps.get_models() if m._meta.db_table == table)
+            self.columns[table] = [
+                (f.column, self._adapter(f)) for f in model._meta.concrete_fields
+            ]
+        return self.columns[table]
+
+    def _adapter(self, field: Any) -> Callable[[Any], Any]:
+        internal = field.get_internal_type()
+        if self.vendor == "sqlite" and internal == "DateTimeField":
+            # As Django stores them on SQLite: naive UTC text.
+            return lambda v: None if v is None else str(v.astimezone(UTC).replace(tzinfo=None))
+        return lambda v: v
+
+    def _defaults(self, table: str, row: dict[str, Any]) -> None:
+        from django.apps import apps
+
+        model = next(m for m in apps.get_models() if m._meta.db_table == table)
+        for f in model._meta.concrete_fields:
+            if f.column not in row:
+                if not f.has_default() and not f.null:
+                    raise SystemExit(f"bench/inbox.py does not fill {table}.{f.column}; add it")
+                row[f.column] = f.get_default() if f.has_default() else None
+
+    def _flush(self, table: str, rows: list[dict[str, Any]]) -> None:
+        if not rows:
+            return
+        columns = self._columns(table)
+        if any(name not in rows[0] for name, _ in columns):
+            for row in rows:
+                self._defaults(table, row)
+        values = [tuple(adapt(row[name]) for name, adapt in columns) for row in rows]
+        names = ", ".join(f'"{name}"' for name, _ in columns)
+        if self.vendor == "sqlite":
+            marks = ", ".join("?" * len(columns))
+            self.raw.executemany(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', values)
+        else:
+            with (
+                self.raw.cursor() as cursor,
+                cursor.copy(f'COPY "{table}" ({names}) FROM STDIN') as copy,
+            ):
+                for value in values:
+                    copy.write_row(value)
+        rows.clear()
+
+    def load(self, table: str, rows: Iterator[dict[str, Any]], total: int, label: str) -> None:
+        progress = _Progress(label, total)
+        batch: list[dict[str, Any]] = []
+        for done, row in enumerate(rows, start=1):
+            batch.append(row)
+            if len(batch) >= self.BATCH:
+                self._flush(table, batch)
+                progress.show(done)
+        self._flush(table, batch)
+        progress.done()
+
+    def load_tickets(self, rows: Iterator[_Rows], total: int) -> None:
+        progress = _Progress("tickets, messages, events", total)
+        tickets: list[dict[str, Any]] = []
+        messages: list[dict[str, Any]] = []
+        events: list[dict[str, Any]] = []
+        self.counts = {"messages": 0, "events": 0}
+        for done, row in enumerate(rows, start=1):
+            tickets.append(row.ticket)
+            messages += row.messages
+            events += row.events
+            if len(tickets) >= self.BATCH // 2:
+                self.counts["messages"] += len(messages)
+                self.counts["events"] += len(events)
+                self._flush("tickets_ticket", tickets)
+                self._flush("tickets_message", messages)
+                self._flush("tickets_ticketevent", events)
+                progress.show(done)
+        self.counts["messages"] += len(messages)
+        self.counts["events"] += len(events)
+        self._flush("tickets_ticket", tickets)
+        self._flush("tickets_message", messages)
+        self._flush("tickets_ticketevent", events)
+        progress.done()
+        _say(f"{self.counts['messages']:,} messages, {self.counts['events']:,} events")
+
+    def __exit__(self, *exc: object) -> None:
+        from django.core.management.color import no_style
+
+        from sigap.customers.models import Customer, CustomerIdentity
+        from sigap.tickets.models import Message, Ticket, TicketEvent
+
+        started = time.monotonic()
+        if self.vendor == "sqlite":
+            self.raw.execute("COMMIT")
+            for number, (name, sql) in enumerate(self.indexes, start=1):
+                _Progress.line(f"indexes {number}/{len(self.indexes)} {name}")
+                self.raw.execute(sql)
+            self.raw.execute("PRAGMA journal_mode=WAL")
+            self.raw.execute("PRAGMA foreign_keys=ON")
+        else:
+            with self.raw.cursor() as cursor:
+                for number, (name, sql) in enumerate(self.indexes, start=1):
+                    _Progress.line(f"indexes {number}/{len(self.indexes)} {name}")
+                    cursor.execute(sql)
+                cursor.execute("SET session_replication_role = origin")
+                models = [Customer, CustomerIdentity, Ticket, Message, TicketEvent]
+                for statement in self.connection.ops.sequence_reset_sql(no_style(), models):
+                    cursor.execute(statement)
+            self.raw.commit()
+        took = time.monotonic() - started
+        _Progress.line(f"{len(self.indexes)} indexes built in {took:.0f}s", final=True)
+
+
+class _Progress:
+    @staticmethod
+    def line(text: str, final: bool = False) -> None:
+        """A status line: redrawn in place on a terminal, printed only when final in a log."""
+        if sys.stdout.isatty():
+            print(f"\r  {text:<70}", end="\n" if final else "", flush=True)
+        elif final:
+            print(f"  {text}", flush=True)
+
+    def __init__(self, label: str, total: int) -> None:
+        self.label = label
+        self.total = total
+        self.started = time.monotonic()
+        self.is_terminal = sys.stdout.isatty()
+        self.last = 0.0
+
+    def show(self, done: int) -> None:
+        now = time.monotonic()
+        if now - self.last < (0.2 if self.is_terminal else 15):
+            return
+        self.last = now
+        rate = done / max(now - self.started, 1e-9)
+        text = f"  {self.label}: {done:,}/{self.total:,} ({rate:,.0f}/s)"
+        print(
+            f"\r{text}" if self.is_terminal else text,
+            end="" if self.is_terminal else "\n",
+            flush=True,
+        )
+
+    def done(self) -> None:
+        took = time.monotonic() - self.started
+        end = "\r" if self.is_terminal else ""
+        print(f"{end}  {self.label}: {self.total:,} in {took:.0f}s" + " " * 20, flush=True)
+
+
+def _analyze(db: str) -> None:
+    from django.db import connection
+
+    started = time.monotonic()
+    with connection.cursor() as cursor:
+        if db == "sqlite":
+            # What `PRAGMA optimize` would do for a connection that has used these tables;
+            # the limit keeps ANALYZE to a sample per index (seconds, not minutes, at 1M rows).
+            cursor.execute("PRAGMA analysis_limit=1000")
+            cursor.execute("ANALYZE")
+        else:
+            cursor.execute("ANALYZE")
+    _say(f"ANALYZE in {time.monotonic() - started:.1f}s")
+
+
+# ----------------------------------------------------------------------------- measuring
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    persona: str  # "agent" or "manager"
+    params: dict[str, str]
+    deep: int = 0
+
+
+def _cases(desk: Desk) -> list[Case]:
+    from sigap.tickets.models import format_reference
+
+    team = str(desk.agent_team_id)
+    other_team = str(desk.team_ids[1])
+    return [
+        Case("first page, agent", "agent", {}),
+        Case("first page, manager", "manager", {}),
+        Case("mine, agent", "agent", {"view": "mine"}),
+        Case("unassigned, agent", "agent", {"view": "unassigned"}),
+        Case("deep page 200, agent, any status", "agent", {"status": "any"}, deep=200),
+        Case("deep page 200, manager, active", "manager", {}, deep=200),
+        Case("deep page 200, manager, closed", "manager", {"status": "closed"}, deep=200),
+        Case(
+            "filter team+status+channel+priority, agent",
+            "agent",
+            {"team": team, "status": "open", "channel": "email", "priority": "high"},
+        ),
+        Case(
+            "filter team+closed+walk_in+urgent, manager",
+            "manager",
+            {"team": other_team, "status": "closed", "channel": "walk_in", "priority": "urgent"},
+        ),
+        Case(
+            "search reference, agent",
+            "agent",
+            {"q": format_reference(desk.reference_pk), "status": "any"},
+        ),
+        Case("search email, manager", "manager", {"q": f"{desk.email_prefix}@", "status": "any"}),
+        Case("search word (common), agent", "agent", {"q": "refund", "status": "any"}),
+        Case("search word (no match), agent", "agent", {"q": "kulkas", "status": "any"}),
+    ]
+
+
+@dataclass
+class Timing:
+    p50: float
+    p95: float
+    queries: int
+    runs: int
+
+
+@dataclass
+class Result:
+    case: Case
+    paths: dict[str, Timing | str]
+    plan: list[str]
+    plan_verdict: str
+    rows_on_page: int
+
+
+def _percentile(samples: Sequence[float], fraction: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+
+
+def _time(call: Callable[[], Any], repeats: int) -> Timing:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    call()  # warm: connection, caches, prepared plans
+    with CaptureQueriesContext(connection) as captured:
+        call()
+    queries = len(captured.captured_queries)
+    first = time.perf_counter()
+    call()
+    took = time.perf_counter() - first
+    # A case far over budget gets fewer runs: the figure is plain after ten.
+    runs = repeats if took < 0.5 else min(repeats, 10)
+    samples = []
+    for _ in range(runs):
+        began = time.perf_counter()
+        call()
+        samples.append((time.perf_counter() - began) * 1000)
+    return Timing(_percentile(samples, 0.5), _percentile(samples, 0.95), queries, runs)
+
+
+def _measure(desk: Desk, repeats: int) -> list[Result]:
+    from django.test import Client
+
+    from sigap.accounts.models import User
+    from sigap.accounts.services import token_create
+    from sigap.tickets.selectors import inbox_page, inbox_query_parse
+
+    people = {"agent": desk.agent_id, "manager": desk.manager_id}
+    web: dict[str, Client] = {}
+    api_headers: dict[str, dict[str, str]] = {}
+    for persona, pk in people.items():
+        user = User.objects.get(pk=pk)
+        web[persona] = Client()
+        web[persona].force_login(user)
+        api_headers[persona] = {"Authorization": f"Bearer {token_create(user=user).token}"}
+    # Does each path exist in this checkout? Other parts of the desk are built alongside.
+    has_web = web["agent"].get("/").status_code == 200
+    has_api = Client().get("/api/tickets", headers=api_headers["agent"]).status_code == 200
+    api = Client()
+
+    results = []
+    for case in _cases(desk):
+        print(f"  {case.name} …", end="", flush=True)
+        params = dict(case.params)
+        if case.deep:
+            user = User.objects.get(pk=people[case.persona])
+            cursor = ""
+            for _ in range(case.deep):
+                page = inbox_page(user, inbox_query_parse({**params, "cursor": cursor}))
+                if page.next_cursor is None:
+                    break
+                cursor = page.next_cursor
+            params["cursor"] = cursor
+
+        def selector(persona: str = case.persona, params: dict[str, str] = params) -> int:
+            # A fresh user, as each request loads one: permissions and teams are read again.
+            user = User.objects.get(pk=people[persona])
+            return len(inbox_page(user, inbox_query_parse(params)).items)
+
+        paths: dict[str, Timing | str] = {"selector": _time(selector, repeats)}
+        if has_web:
+            client = web[case.persona]
+            paths["web /"] = _time(lambda c=client, p=params: _ok(c.get("/", p)), repeats)
+        else:
+            paths["web /"] = "no route"
+        if has_api:
+            headers = api_headers[case.persona]
+            paths["api /api/tickets"] = _time(
+                lambda h=headers, p=params: _ok(api.get("/api/tickets", p, headers=h)), repeats
+            )
+        else:
+            paths["api /api/tickets"] = "no route"
+        plan, verdict = _explain(lambda p=params, persona=case.persona: selector(persona, p))
+        rows = selector()
+        results.append(Result(case, paths, plan, verdict, rows))
+        timing = paths["selector"]
+        assert isinstance(timing, Timing)
+        print(f" selector p95 {timing.p95:.1f} ms", flush=True)
+    return results
+
+
+def _ok(response: Any) -> int:
+    if response.status_code != 200:
+        raise SystemExit(f"{response.request['PATH_INFO']} answered {response.status_code}")
+    return len(response.content)
+
+
+def _explain(call: Callable[[], Any], table: str = "tickets_ticket") -> tuple[list[str], str]:
+    """Explain the last query on `table` that `call` sent, with the very SQL and parameters."""
+    from django.db import connection
+
+    sent: list[tuple[str, Any]] = []
+
+    def capture(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        sent.append((sql, params))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(capture):
+        call()
+    inbox = [(sql, params) for sql, params in sent if f'FROM "{table}' in sql]
+    if not inbox:
+        return ["(no ticket query)"], "?"
+    sql, params = inbox[-1]
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+            lines = [row[3] for row in cursor.fetchall()]
+            return lines, _sqlite_verdict(lines)
+        cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) {sql}", params)
+        lines = [row[0] for row in cursor.fetchall()]
+        return lines, _pg_verdict(lines)
+
+
+def _sqlite_verdict(lines: list[str]) -> str:
+    text = " | ".join(lines)
+    if any(line.startswith("SCAN tickets_ticket") and "INDEX" not in line for line in lines):
+        return "FULL SCAN"
+    if "TEMP B-TREE" in text:
+        return "index + sort"
+    main = next((line for line in lines if "tickets_ticket" in line), lines[0] if lines else text)
+    return main.replace("tickets_ticket ", "").replace("USING ", "")[:70]
+
+
+def _pg_verdict(lines: list[str]) -> str:
+    text = " ".join(lines)
+    if "Seq Scan on tickets_ticket" in text:
+        return "FULL SCAN"
+    scans = [
+        line.strip() for line in lines if " Scan " in line or line.lstrip().startswith("Index")
+    ]
+    main = next((line.strip() for line in lines if "on tickets_ticket" in line), None)
+    main = main or (scans[0] if scans else "?")
+    main = main.replace("->  ", "")
+    sort = (
+        " + sort"
+        if any(line.strip().startswith("->  Sort") or line.startswith("Sort") for line in lines)
+        else ""
+    )
+    removed = [line.strip() for line in lines if "Rows Removed by Filter" in line]
+    extra = f" ({removed[0]})" if removed else ""
+    return f"{main.split(' (')[0]}{sort}{extra}"[:90]
+
+
+# ----------------------------------------------------------------------------- proposals
+
+
+def _proposals(desk: Desk, repeats: int) -> list[tuple[str, Timing, list[str], str]]:
+    """Query shapes the selectors could use instead, timed on the same data (ticket query only).
+
+    They are not the product's code: they show what a change in sigap/tickets/selectors.py
+    would buy where indexes alone cannot help (see bench/README.md).
+    """
+    from functools import reduce
+    from operator import or_
+
+    from django.db.models import Q
+
+    from sigap.core.cursor import Cursor, paginate_desc
+    from sigap.customers.models import CustomerIdentity
+    from sigap.tickets.models import ACTIVE_STATUSES, Ticket
+    from sigap.tickets.selectors import inbox_page, inbox_query_parse
+
+    related = ("customer", "team", "assignee", "category")
+    statuses = ", ".join(f"'{status}'" for status in ACTIVE_STATUSES)
+    active_literal = f'"tickets_ticket"."status" IN ({statuses})'
+
+    def active_as_literals() -> int:
+        tickets = Ticket.objects.extra(where=[active_literal]).select_related(*related)
+        return len(paginate_desc(tickets, field="updated_at", cursor=None, size=25).items)
+
+    from sigap.accounts.models import User
+
+    agent = User.objects.get(pk=desk.agent_id)
+    cursor = ""
+    for _ in range(200):
+        page = inbox_page(agent, inbox_query_parse({"status": "any", "cursor": cursor}))
+        cursor = page.next_cursor or cursor
+    teams = list(agent.teams.values_list("pk", flat=True))
+
+    def visibility_as_ranges() -> int:
+        # Each of the agent's teams, and their own tickets, is its own key-set range limited
+        # to one page; the page is then taken from that handful of ids.
+        after = Cursor.decode(cursor)
+        base = (
+            Ticket.objects.filter(updated_at__lte=after.at)
+            .filter(Q(updated_at__lt=after.at) | Q(pk__lt=after.pk))
+            .order_by("-updated_at", "-pk")
+            .values("pk")
+        )
+        branches = [base.filter(team_id=team) for team in teams]
+        branches.append(base.filter(assignee_id=agent.pk))
+        visible = reduce(or_, (Q(pk__in=branch[:26]) for branch in branches))
+        tickets = Ticket.objects.filter(visible).select_related(*related)
+        return len(paginate_desc(tickets, field="updated_at", cursor=cursor, size=25).items)
+
+    prefix = f"{desk.email_prefix}@"
+
+    def email_prefix_as_range() -> int:
+        # Addresses are stored lower-cased: a case-sensitive range is the exact prefix test,
+        # and with the network named it is a range of the (kind, network, value) unique index.
+        # For SQLite only: on PostgreSQL a range follows the collation, LIKE stays right there.
+        return len(
+            CustomerIdentity.objects.filter(
+                kind="email", network="", value__gte=prefix, value__lt=prefix + "\U0010ffff"
+            ).values_list("customer_id", flat=True)
+        )
+
+    shapes: list[tuple[str, Callable[[], int]]] = [
+        ("active view, statuses as SQL literals", active_as_literals),
+        ("deep page 200, agent, visibility as ranges", visibility_as_ranges),
+        ("email prefix as a range, SQLite (identities)", email_prefix_as_range),
+    ]
+    results = []
+    for name, call in shapes:
+        timing = _time(call, repeats)
+        plan, verdict = _explain(call, table="")
+        results.append((name, timing, plan, verdict))
+    return results
+
+
+def _report_proposals(results: list[tuple[str, Timing, list[str], str]], explain: bool) -> None:
+    print("\nProposed query shapes (selector change needed), ticket query only:")
+    for name, timing, plan, verdict in results:
+        print(f"{name:<44} {timing.p50:6.1f} /{timing.p95:6.1f}  q{timing.queries:<2}  {verdict}")
+        if explain:
+            for line in plan:
+                print(f"    {line}")
+
+
+def _report(title: str, results: list[Result], repeats: int, explain: bool) -> None:
+    print(f"\n{title}: server time in ms over {repeats} requests (p50 / p95), queries per request")
+    header = f"{'case':<44} {'selector':>18} {'web /':>18} {'api /api/tickets':>18}  plan"
+    print(header)
+    print("-" * len(header))
+    over = []
+    for result in results:
+        cells = []
+        for path in ("selector", "web /", "api /api/tickets"):
+            timing = result.paths[path]
+            if isinstance(timing, str):
+                cells.append(f"{timing:>18}")
+                continue
+            mark = "!" if timing.p95 > BUDGET_MS else " "
+            cells.append(f"{timing.p50:6.1f} /{timing.p95:6.1f}{mark} q{timing.queries:<2}")
+            if timing.p95 > BUDGET_MS:
+                over.append(f"{result.case.name} ({path}: p95 {timing.p95:.0f} ms)")
+        print(f"{result.case.name:<44} {' '.join(cells)}  {result.plan_verdict}")
+    if over:
+        print(f"\nOver the {BUDGET_MS:.0f} ms budget: " + "; ".join(over))
+    if explain:
+        for result in results:
+            print(f"\n--- {result.case.name} ({result.rows_on_page} rows on the page)")
+            for line in result.plan:
+                print(f"    {line}")
+
+
+if __name__ == "__main__":
+    main()
