@@ -54,22 +54,49 @@ class Page(Generic[T]):
     next_cursor: str | None
 
 
-def paginate_desc(queryset: QuerySet[M], *, field: str, cursor: str | None, size: int) -> Page[M]:
-    """One page of `queryset` ordered by (`field`, id) descending, after `cursor`."""
-    if cursor:
-        after = Cursor.decode(cursor)
-        # The first condition is an index range the database can seek to; the second only
-        # separates rows that share the cursor's timestamp.
-        queryset = queryset.filter(**{f"{field}__lte": after.at}).filter(
-            Q(**{f"{field}__lt": after.at}) | Q(pk__lt=after.pk)
-        )
-    rows = list(queryset.order_by(f"-{field}", "-pk")[: size + 1])
+def after_desc(queryset: QuerySet[M], *, field: str, cursor: str) -> QuerySet[M]:
+    """Rows after `cursor` in (`field`, id) descending order."""
+    after = Cursor.decode(cursor)
+    # The first condition is an index range the database can seek to; the second only
+    # separates rows that share the cursor's timestamp.
+    return queryset.filter(**{f"{field}__lte": after.at}).filter(
+        Q(**{f"{field}__lt": after.at}) | Q(pk__lt=after.pk)
+    )
+
+
+def _page_of(rows: list[M], *, field: str, size: int) -> Page[M]:
     next_cursor = None
     if len(rows) > size:
         rows = rows[:size]
         last = rows[-1]
         next_cursor = Cursor(at=getattr(last, field), pk=last.pk).encode()
     return Page(items=rows, next_cursor=next_cursor)
+
+
+def paginate_desc(queryset: QuerySet[M], *, field: str, cursor: str | None, size: int) -> Page[M]:
+    """One page of `queryset` ordered by (`field`, id) descending, after `cursor`."""
+    if cursor:
+        queryset = after_desc(queryset, field=field, cursor=cursor)
+    rows = list(queryset.order_by(f"-{field}", "-pk")[: size + 1])
+    return _page_of(rows, field=field, size=size)
+
+
+def paginate_desc_ranges(
+    ranges: list[QuerySet[M]], *, base: QuerySet[M], field: str, cursor: str | None, size: int
+) -> Page[M]:
+    """One page over the union of several ranges, in one query.
+
+    A condition like `team IN (…) OR assignee = me` makes a planner read every matching row and
+    sort them; here each range is read on its own, in index order, for one page at most, and
+    only that handful is merged and sorted.
+    """
+    condition = Q()
+    for part in ranges:
+        if cursor:
+            part = after_desc(part, field=field, cursor=cursor)
+        condition |= Q(pk__in=part.order_by(f"-{field}", "-pk").values("pk")[: size + 1])
+    rows = list(base.filter(condition).order_by(f"-{field}", "-pk")[: size + 1])
+    return _page_of(rows, field=field, size=size)
 
 
 def paginate_asc(queryset: QuerySet[M], *, field: str, cursor: str | None, size: int) -> Page[M]:
@@ -80,9 +107,4 @@ def paginate_asc(queryset: QuerySet[M], *, field: str, cursor: str | None, size:
             Q(**{f"{field}__gt": after.at}) | Q(pk__gt=after.pk)
         )
     rows = list(queryset.order_by(field, "pk")[: size + 1])
-    next_cursor = None
-    if len(rows) > size:
-        rows = rows[:size]
-        last = rows[-1]
-        next_cursor = Cursor(at=getattr(last, field), pk=last.pk).encode()
-    return Page(items=rows, next_cursor=next_cursor)
+    return _page_of(rows, field=field, size=size)

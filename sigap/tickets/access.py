@@ -29,8 +29,12 @@ def visibility_filter(user: User) -> Q | None:
     return Q(team_id__in=team_ids(user)) | Q(assignee_id=user.pk)
 
 
+def may_view_tickets(user: User) -> bool:
+    return user.is_active and user.has_perm("tickets.view_ticket")
+
+
 def visible_tickets(user: User) -> QuerySet[Ticket]:
-    if not user.is_active or not user.has_perm("tickets.view_ticket"):
+    if not may_view_tickets(user):
         return Ticket.objects.none()
     condition = visibility_filter(user)
     tickets = Ticket.objects.all()
