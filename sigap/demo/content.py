@@ -176,22 +176,27 @@ class Beat:
     kind: BeatKind
     text: Text
     status: str | None = None
+    # The steps of the bundled SOP this beat carries out, in order; None: whatever steps of
+    # the kind the beat is (a reply: a message step, a note: an action) are open.
+    sop_steps: tuple[str, ...] | None = None
 
 
-def reply(text_id: str, text_en: str, status: str | None = None) -> Beat:
-    return Beat("reply", Text(text_id, text_en), status)
+def reply(
+    text_id: str, text_en: str, status: str | None = None, *, steps: tuple[str, ...] | None = None
+) -> Beat:
+    return Beat("reply", Text(text_id, text_en), status, steps)
 
 
 def customer(text_id: str, text_en: str) -> Beat:
     return Beat("customer", Text(text_id, text_en))
 
 
-def note(text: str) -> Beat:
-    return Beat("note", same(text))
+def note(text: str, *, steps: tuple[str, ...] | None = None) -> Beat:
+    return Beat("note", same(text), sop_steps=steps)
 
 
-def internal(text: str) -> Beat:
-    return Beat("internal", same(text))
+def internal(text: str, *, steps: tuple[str, ...] | None = None) -> Beat:
+    return Beat("internal", same(text), sop_steps=steps)
 
 
 @dataclass(frozen=True)
@@ -225,6 +230,7 @@ _DAMAGED_HEAD = (
         "from order {order} arrived damaged. So that we can sort this out, could you send us a "
         "photo or video of the item and its packaging? A photo of the shipping label helps too.",
         _PENDING_CUSTOMER,
+        steps=("acknowledge", "ask-evidence"),
     ),
     customer(
         "Ini fotonya kak. Retak di bagian samping dan kardusnya penyok parah, sepertinya "
@@ -234,7 +240,8 @@ _DAMAGED_HEAD = (
     ),
     note(
         "Foto dan video unboxing sudah dicek: retak terlihat jelas, kardus penyok di sudut. "
-        "Kerusakan terkonfirmasi, kemungkinan besar saat pengiriman. Klaim ke kurir menyusul."
+        "Kerusakan terkonfirmasi, kemungkinan besar saat pengiriman. Klaim ke kurir menyusul.",
+        steps=("verify",),
     ),
     reply(
         "Terima kasih fotonya, Kak {name}. Kami sudah memeriksa dan kerusakannya terkonfirmasi. "
@@ -244,6 +251,8 @@ _DAMAGED_HEAD = (
         "You can choose: (1) a full refund of {amount}, (2) a replacement of the same item, or "
         "(3) a free repair at our partner service centre. Which would you prefer?",
         _PENDING_CUSTOMER,
+        # The SOP's decision is recorded once the customer has chosen.
+        steps=(),
     ),
 )
 _DAMAGED_REFUND = (
@@ -253,7 +262,8 @@ _DAMAGED_REFUND = (
     ),
     internal(
         "Pengajuan refund {amount} untuk {order} sudah diteruskan ke tim keuangan. "
-        "Sesuai SOP barang rusak: refund diproses maksimal 1x24 jam."
+        "Sesuai SOP barang rusak: refund diproses maksimal 1x24 jam.",
+        steps=("resolution", "refund"),
     ),
     reply(
         "Kak {name}, refund {amount} sudah kami proses ke metode pembayaran Kakak. Dana "
@@ -263,12 +273,14 @@ _DAMAGED_REFUND = (
         "It usually arrives within 1–3 working days depending on your bank. Again, we are "
         "sorry for the trouble.",
         _RESOLVED,
+        steps=(),
     ),
     reply(
         "Halo Kak {name}, kami ingin memastikan refundnya sudah masuk dengan baik. Kalau ada "
         "kendala, balas saja pesan ini ya.",
         "Hi {name}, we just wanted to make sure the refund has reached you. If anything is "
         "not right, simply reply to this message.",
+        steps=("follow-up",),
     ),
 )
 _DAMAGED_REPLACEMENT = (
@@ -278,7 +290,8 @@ _DAMAGED_REPLACEMENT = (
     ),
     internal(
         "Gudang sudah konfirmasi stok pengganti untuk {order}. Sesuai SOP: kirim maksimal "
-        "2x24 jam, dikemas dengan bubble wrap tambahan."
+        "2x24 jam, dikemas dengan bubble wrap tambahan.",
+        steps=("resolution",),
     ),
     reply(
         "Kak {name}, barang pengganti sudah kami kirim hari ini lewat {courier} dengan nomor "
@@ -286,12 +299,14 @@ _DAMAGED_REPLACEMENT = (
         "{name}, your replacement was shipped today with {courier}, tracking number "
         "{tracking}. We added extra protective packaging this time.",
         _RESOLVED,
+        steps=("ship-replacement",),
     ),
     reply(
         "Halo Kak {name}, apakah barang penggantinya sudah diterima dalam kondisi baik? "
         "Semoga kali ini memuaskan ya.",
         "Hi {name}, has the replacement arrived in good condition? We hope it is perfect "
         "this time.",
+        steps=("follow-up",),
     ),
 )
 _DAMAGED_REPAIR = (
@@ -301,7 +316,8 @@ _DAMAGED_REPAIR = (
     ),
     internal(
         "Jadwal jemput kurir ke service center mitra sudah dibuat untuk {order}. "
-        "Estimasi perbaikan 7–10 hari kerja."
+        "Estimasi perbaikan 7–10 hari kerja.",
+        steps=("resolution",),
     ),
     reply(
         "Kak {name}, kurir kami akan menjemput barangnya besok antara pukul 09.00–15.00. "
@@ -310,6 +326,7 @@ _DAMAGED_REPAIR = (
         "repair should take 7–10 working days, and we will let you know when it is on its "
         "way back.",
         _PENDING_INTERNAL,
+        steps=("send-to-repair",),
     ),
     reply(
         "Kak {name}, perbaikan sudah selesai dan barang dikirim kembali lewat {courier}, resi "
@@ -317,10 +334,12 @@ _DAMAGED_REPAIR = (
         "{name}, the repair is done and the item is on its way back with {courier}, tracking "
         "{tracking}. Thank you for your patience.",
         _RESOLVED,
+        steps=(),
     ),
     reply(
         "Halo Kak {name}, apakah barangnya sudah kembali dan berfungsi normal?",
         "Hi {name}, is the item back with you and working properly?",
+        steps=("follow-up",),
     ),
 )
 
@@ -630,9 +649,21 @@ SCRIPTS: tuple[Script, ...] = (
             "speak to a supervisor.",
         ),
         (
+            reply(
+                "Kak {name}, saya {agent}. Mohon maaf sekali atas pengalaman ini, dan terima "
+                "kasih sudah menyampaikannya. Kronologinya saya catat dan hari ini juga saya "
+                "teruskan ke supervisor kami.",
+                "{name}, this is {agent}. I am truly sorry about this, and thank you for telling "
+                "us. I am recording what happened and passing it to our supervisor today.",
+                steps=("empathise",),
+            ),
             Beat(
                 "urgent",
-                same("Pelanggan sudah 3x menghubungi tanpa solusi: prioritas dinaikkan."),
+                same(
+                    "Kronologi: pesanan {order} salah kirim, kurir tidak sopan, pelanggan sudah "
+                    "3x menghubungi tanpa solusi. Prioritas dinaikkan."
+                ),
+                sop_steps=("verify-and-record",),
             ),
             Beat(
                 "escalate",
@@ -640,6 +671,7 @@ SCRIPTS: tuple[Script, ...] = (
                     "Eskalasi ke supervisor sesuai SOP keluhan: kontak berulang tanpa solusi "
                     "dan permintaan bicara dengan atasan."
                 ),
+                sop_steps=("front-line-can-solve", "escalate"),
             ),
             reply(
                 "Kak {name}, saya {agent}, supervisor layanan pelanggan. Saya minta maaf "
@@ -651,10 +683,12 @@ SCRIPTS: tuple[Script, ...] = (
                 "myself now. The correct {product} ships today, and a courier will collect the "
                 "wrong item at no cost to you.",
                 _PENDING_INTERNAL,
+                steps=("keep-informed",),
             ),
             note(
                 "Kebijakan khusus: voucher Rp50.000 sebagai permintaan maaf, di atas batas "
-                "agen. Alasan: tiga kontak tanpa solusi. Disetujui supervisor."
+                "agen. Alasan: tiga kontak tanpa solusi. Disetujui supervisor.",
+                steps=("supervisor-decides",),
             ),
             reply(
                 "Kak {name}, {product} yang benar sudah dikirim dengan resi {tracking}, dan "
@@ -758,6 +792,15 @@ SCRIPTS: tuple[Script, ...] = (
         ),
     ),
 )
+
+# The option each conversation takes where the bundled SOPs ask for a decision.
+SOP_OUTCOMES = {
+    "damaged_refund": "refund",
+    "damaged_replacement": "replacement",
+    "damaged_repair": "repair",
+    "complaint_wrong_item": "escalate",
+}
+SOP_SETTLED = "Sudah ditangani langsung bersama pelanggan."
 
 # What an agent notes when handing a ticket over to a colleague.
 HANDOVER_NOTES = (

@@ -22,6 +22,10 @@ from sigap.customers.models import Customer, CustomerIdentity
 from sigap.customers.services import IdentityInput, customer_create, customer_update
 from sigap.demo import content
 from sigap.demo.plan import CustomerPlan, DemoPlan, Step, TicketPlan, demo_plan
+from sigap.sops import services as sop_services
+from sigap.sops.commitments import promise_keep
+from sigap.sops.models import Promise, StepState, StepStatus
+from sigap.sops.services import sop_library_install
 from sigap.tickets.models import (
     Category,
     Channel,
@@ -144,6 +148,9 @@ def _setup(now: datetime) -> tuple[dict[str, Team], dict[str, User], dict[str, C
             )
             for spec in content.PEOPLE
         }
+        # The bundled SOPs a desk runs from its first start (DESIGN §2), installed before the
+        # tickets so each one starts under its SOP. Installing again changes nothing.
+        sop_library_install()
     # Categories are settings an admin keeps in the admin site; there is no service to call.
     categories = {}
     for category in content.CATEGORIES:
@@ -229,11 +236,22 @@ def _play(
                     team=teams[plan.team],
                     priority=Priority(plan.priority),
                     category=categories[plan.category],
-                    resolved_on_the_spot=step.on_the_spot,
                 )
+                _sop_advance(ticket, by, step, plan.sop_outcome)
+                if step.on_the_spot:
+                    # What the service's resolved_on_the_spot does, with the SOP's steps
+                    # settled first as the agent would at the counter.
+                    _sop_settle(ticket, by, plan.sop_outcome)
+                    ticket_change_status(ticket=ticket, by=by, status=Status.RESOLVED)
                 continue
             assert ticket is not None, "a ticket's first step opens it"
+            if by is not None and step.action in ("reply", "status"):
+                _promises_keep(ticket, by)
+            if by is not None and step.status in (Status.RESOLVED, Status.CLOSED):
+                _sop_settle(ticket, by, plan.sop_outcome)
             message = _act(ticket, step, by, customer, teams, people)
+            if by is not None:
+                _sop_advance(ticket, by, step, plan.sop_outcome)
             if message is not None and message.delivery_status == DeliveryStatus.QUEUED:
                 queued.append(message.pk)
     return queued
@@ -268,6 +286,69 @@ def _act(
             ticket_add_note(ticket=ticket, by=by, body=step.text)
         ticket_change_team(ticket=ticket, by=by, team=teams[step.team or ""])
     return None
+
+
+def _open_steps(ticket: Ticket) -> list[tuple[StepState, str, list[str]]]:
+    """The ticket's SOP steps that are to do now: state, kind, and a decision's options."""
+    run = sop_services.current_run(ticket)
+    if run is None:
+        return []
+    document = sop_services.version_document(run.version)
+    steps: list[tuple[StepState, str, list[str]]] = []
+    for state in StepState.objects.filter(run=run, status=StepStatus.OPEN).order_by("position"):
+        step = document.step(state.step_id)
+        steps.append((state, step.kind, [option.key for option in step.options]))
+    return steps
+
+
+def _sop_complete(
+    ticket: Ticket, by: User, state: StepState, kind: str, options: list[str], outcome: str
+) -> None:
+    choice: str | None = None
+    if kind == "decision":
+        choice = outcome if outcome in options else options[0]
+    elif kind == "approval":
+        choice = "approved"
+    sop_services.sop_step_complete(ticket=ticket, step_id=state.step_id, by=by, outcome=choice)
+
+
+def _sop_advance(ticket: Ticket, by: User, step: Step, outcome: str) -> None:
+    """Tick off the SOP steps this action carried out; each one done may open the next."""
+    for step_id in step.sop_steps:
+        found = next(((s, k, o) for s, k, o in _open_steps(ticket) if s.step_id == step_id), None)
+        if found is not None:
+            _sop_complete(ticket, by, *found, outcome)
+    for _attempt in range(10):
+        found = next(((s, k, o) for s, k, o in _open_steps(ticket) if k in step.sop_kinds), None)
+        if found is None:
+            return
+        _sop_complete(ticket, by, *found, outcome)
+
+
+def _sop_settle(ticket: Ticket, by: User, outcome: str) -> None:
+    """Before resolving: finish the mandatory steps still open, or set aside those not reached.
+
+    A demo conversation says what happened in words; the SOP's gate needs it ticked off.
+    """
+    for _attempt in range(20):
+        blocking = sop_services.blocking_steps(ticket)
+        if not blocking:
+            return
+        open_now = {state.pk: (kind, options) for state, kind, options in _open_steps(ticket)}
+        state = blocking[0]
+        if state.pk in open_now:
+            kind, options = open_now[state.pk]
+            _sop_complete(ticket, by, state, kind, options, outcome)
+        else:
+            sop_services.sop_step_waive(
+                ticket=ticket, step_id=state.step_id, by=by, reason=content.SOP_SETTLED
+            )
+
+
+def _promises_keep(ticket: Ticket, by: User) -> None:
+    """An agent who writes back, or closes the ticket, has kept what was promised before."""
+    for promise in Promise.objects.filter(ticket=ticket, kept_at__isnull=True):
+        promise_keep(ticket=ticket, promise_id=promise.pk, by=by)
 
 
 def _withdraw_deliveries(message_ids: list[int]) -> None:

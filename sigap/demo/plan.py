@@ -29,6 +29,16 @@ PENDING_INTERNAL = "pending_internal"
 RESOLVED = "resolved"
 CLOSED = "closed"
 LIVE_CHANNELS = ("phone", "walk_in")
+# What an agent's words to the customer carry out of an SOP, and what their own work does,
+# where a conversation does not name its SOP steps.
+SPOKEN = ("message", "request_evidence")
+DONE = ("action",)
+
+
+def _sop(beat: Beat, kinds: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    if beat.sop_steps is not None:
+        return {"sop_steps": beat.sop_steps}
+    return {"sop_kinds": kinds}
 
 
 @dataclass(frozen=True)
@@ -42,6 +52,10 @@ class Step:
     assignee: str | None = None
     team: str | None = None
     on_the_spot: bool = False
+    # What this action carries out of the ticket's SOP, if it runs one: these steps by name,
+    # else the next open steps of these kinds.
+    sop_steps: tuple[str, ...] = ()
+    sop_kinds: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -75,6 +89,8 @@ class TicketPlan:
     steps: tuple[Step, ...]
     # Where the steps leave the ticket; the services must agree.
     status: str
+    # The option the conversation takes at an SOP decision (refund, replacement, escalate …).
+    sop_outcome: str = ""
 
     @property
     def opened_at(self) -> datetime:
@@ -490,16 +506,25 @@ def _plan_ticket(
         agent = agent_of(team)
         on_the_spot = target in (RESOLVED, CLOSED) and rng.random() < 0.6
         plan.clock = opened
-        plan.add(opened, "log", by=agent, text=plan.text(script.logged), on_the_spot=on_the_spot)
+        plan.add(
+            opened,
+            "log",
+            by=agent,
+            text=plan.text(script.logged),
+            on_the_spot=on_the_spot,
+            sop_kinds=SPOKEN,
+        )
         plan.assignee = agent
         beats: tuple[Beat, ...] = ()
         if not on_the_spot:
             if target in (NEW, OPEN):
                 plan.add(plan.agent_after(1, 20), "status", by=agent, status=OPEN)
-                plan.add(plan.agent_after(1, 10), "note", by=agent, text=content.LIVE_FOLLOW_UP)
+                text = content.LIVE_FOLLOW_UP
+                plan.add(plan.agent_after(1, 10), "note", by=agent, text=text, sop_kinds=DONE)
             elif target == PENDING_CUSTOMER:
                 text = say(content.LIVE_WAITING, agent)
-                plan.add(plan.agent_after(1, 5), "reply", by=agent, text=text, status=target)
+                at = plan.agent_after(1, 5)
+                plan.add(at, "reply", by=agent, text=text, status=target, sop_kinds=SPOKEN)
             else:
                 beats = _live_beats(script)
                 beats = beats[: _cut(rng, beats, target, NEW)]
@@ -547,19 +572,24 @@ def _plan_ticket(
             text = say(beat.text, worker)
             if live:
                 text = plan.text(content.CALLBACK_PREFIX) + text
-            plan.add(at, "reply", by=worker, text=text, status=beat.status)
+            plan.add(at, "reply", by=worker, text=text, status=beat.status, **_sop(beat, SPOKEN))
         elif beat.kind == "customer":
             plan.add(plan.customer_time(), "receive", text=plan.text(beat.text))
         elif beat.kind == "note":
-            plan.add(plan.agent_after(4, 60), "note", by=worker, text=plan.text(beat.text))
+            text = plan.text(beat.text)
+            plan.add(plan.agent_after(4, 60), "note", by=worker, text=text, **_sop(beat, DONE))
         elif beat.kind == "internal":
-            plan.add(plan.agent_after(3, 40), "note", by=worker, text=plan.text(beat.text))
+            text = plan.text(beat.text)
+            plan.add(plan.agent_after(3, 40), "note", by=worker, text=text, **_sop(beat, DONE))
             plan.add(plan.agent_after(0.5, 2), "status", by=worker, status=PENDING_INTERNAL)
         elif beat.kind == "urgent":
-            plan.add(plan.agent_after(2, 20), "note", by=worker, text=plan.text(beat.text))
+            text = plan.text(beat.text)
+            plan.add(plan.agent_after(2, 20), "note", by=worker, text=text, **_sop(beat, DONE))
             plan.add(plan.agent_after(0.5, 2), "priority", by=worker, priority="urgent")
         elif beat.kind == "escalate":
-            plan.add(plan.agent_after(1, 15), "note", by=worker, text=plan.text(beat.text))
+            text = plan.text(beat.text)
+            sop = _sop(beat, ("decision", "escalate"))
+            plan.add(plan.agent_after(1, 15), "note", by=worker, text=text, **sop)
             if plan.add(
                 plan.agent_after(5, 45), "assign", by=staff.supervisor, assignee=staff.supervisor
             ):
@@ -582,6 +612,7 @@ def _plan_ticket(
         priority=priority,
         steps=tuple(plan.steps),
         status=plan.status,
+        sop_outcome=content.SOP_OUTCOMES.get(script.key, ""),
     )
 
 
