@@ -35,8 +35,12 @@ def promises_from_reply(*, ticket: Ticket, message: Message, by: User) -> list[P
             kind=EventKind.PROMISE_MADE,
             at=now,
             by=by,
-            message=message,
-            data={"phrase": promise.phrase, "due_at": promise.due_at.isoformat()},
+            # By id, not as the event's message: the timeline shows the reply once, as a reply.
+            data={
+                "phrase": promise.phrase,
+                "due_at": promise.due_at.isoformat(),
+                "message": message.pk,
+            },
         )
         made.append(promise)
     return made
