@@ -117,17 +117,10 @@ def _search(tickets: QuerySet[Ticket], text: str) -> QuerySet[Ticket]:
     return tickets.filter(Q(subject__icontains=text) | Q(customer__name__icontains=text))
 
 
-# The partial index ticket_active_updated_idx, word for word: SQLite uses a partial index only
-# when its condition appears in the query as literals, never through bound parameters.
-_ACTIVE_SQL = '"tickets_ticket"."status" IN ({})'.format(
-    ", ".join(f"'{status}'" for status in ACTIVE_STATUSES)
-)
-
-
 def _active(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
     if connection.vendor == "sqlite":
-        # Constants of this module only; nothing from the request reaches this SQL.
-        return tickets.extra(where=[_ACTIVE_SQL])  # noqa: S610
+        # Literals, so SQLite can use the partial index ticket_active_updated_idx.
+        return tickets.filter(status__in_constants=[str(s) for s in ACTIVE_STATUSES])
     return tickets.filter(status__in=ACTIVE_STATUSES)
 
 

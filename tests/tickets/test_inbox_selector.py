@@ -98,3 +98,15 @@ def test_bad_input_is_refused_with_the_field(
     with pytest.raises(InvalidInput) as error:
         inbox_page(agent, inbox_query_parse(params))
     assert error.value.field == field
+
+
+def test_an_old_active_ticket_is_not_hidden_behind_newer_closed_ones(
+    agent: User, team_a: Team
+) -> None:
+    waiting = make_ticket(team=team_a)
+    Ticket.objects.filter(pk=waiting.pk).update(updated_at=datetime(2026, 1, 1, tzinfo=UTC))
+    closed = [make_ticket(team=team_a) for _ in range(30)]
+    Ticket.objects.filter(pk__in=[t.pk for t in closed]).update(status=Status.CLOSED)
+
+    assert _pages(agent, {"size": "5"}) == [[waiting.pk]]
+    assert len(_pages(agent, {"status": "any", "size": "25"})[0]) == 25
