@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
@@ -534,8 +534,11 @@ def sop_library_install(*, directory: Path = LIBRARY_DIR) -> list[str]:
         key = load_document(text).key
         if Sop.objects.filter(key=key).exists():
             continue
-        with transaction.atomic():
-            draft = sop_import(text=text, by=None)
-            sop_publish(version=draft, by=None, notes=_("Bundled with Sigap"))
+        try:
+            with transaction.atomic():
+                draft = sop_import(text=text, by=None)
+                sop_publish(version=draft, by=None, notes=_("Bundled with Sigap"))
+        except IntegrityError:
+            continue  # another node starting at the same moment installed it
         installed.append(key)
     return installed

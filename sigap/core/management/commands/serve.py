@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from sigap.accounts.services import first_admin_ensure
 from sigap.core.jobs import InProcessRunner
+from sigap.sops.services import sop_library_install
 
 # Pages still running when asked to stop get this long to finish before they are cut off.
 GRACEFUL_SHUTDOWN_SECONDS = 10
@@ -52,6 +53,9 @@ class Command(BaseCommand):
                     f"Password: {password}  (shown once; change it after signing in)"
                 )
             )
+        installed = sop_library_install()
+        if installed:
+            self._say(f"Installed the bundled SOPs: {', '.join(installed)}")
         if options["demo"]:
             call_command("demo", stdout=self.stdout)
         runner = None
