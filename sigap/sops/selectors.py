@@ -152,10 +152,16 @@ class StepHealth:
         return self.waived / self.ended if self.ended else 0.0
 
 
+def version_title(version: SopVersion) -> str:
+    """The version's title in the reader's language."""
+    return version_document(version).title.get((get_language() or "id")[:2])
+
+
 @dataclass(frozen=True)
 class SopSummary:
     sop: Sop
     live: SopVersion | None
+    title: str
     runs: int
     waived: int
     review_overdue: bool
@@ -184,6 +190,7 @@ def sop_summaries(now: datetime | None = None) -> list[SopSummary]:
             SopSummary(
                 sop=sop,
                 live=live,
+                title=version_title(live) if live else sop.key,
                 runs=count,
                 waived=exceptions,
                 review_overdue=overdue,

@@ -72,3 +72,16 @@ def test_sop_pages_carry_no_inline_code(
         page = client.get(path).content.decode()
         assert INLINE_SCRIPT.findall(page) == INLINE_HANDLER.findall(page) == []
         assert INLINE_STYLE.findall(page) == []
+
+
+def test_sop_pages_read_in_indonesian(
+    client: Client, agent: User, damaged_product: SopVersion
+) -> None:
+    client.force_login(agent)
+
+    listing = client.get("/sops/", HTTP_ACCEPT_LANGUAGE="id").content.decode()
+    detail = client.get("/sops/damaged-product/", HTTP_ACCEPT_LANGUAGE="id").content.decode()
+
+    assert "Produk diterima dalam keadaan rusak" in listing
+    assert "<h1>Produk diterima dalam keadaan rusak" in detail
+    assert "Product arrived damaged</a>" not in listing

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from sigap.sops.models import SopVersion
+from sigap.sops.selectors import version_title
 
 
 class StepCompleteForm(forms.Form):
@@ -35,7 +36,7 @@ class StepWaiveForm(forms.Form):
 
 class _VersionChoice(forms.ModelChoiceField):  # type: ignore[type-arg]
     def label_from_instance(self, obj: SopVersion) -> str:
-        return f"{obj.title} (v{obj.number})"
+        return f"{version_title(obj)} (v{obj.number})"
 
 
 class SopSwitchForm(forms.Form):

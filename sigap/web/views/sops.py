@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from sigap.sops.models import LIVE_STATUSES, Sop, SopVersion
-from sigap.sops.selectors import sop_summaries, step_health, version_diff
+from sigap.sops.selectors import sop_summaries, step_health, version_diff, version_title
 from sigap.web.views.common import current_user
 
 
@@ -49,6 +49,7 @@ def sop_detail(request: HttpRequest, key: str) -> HttpResponse:
     context = {
         "sop": sop,
         "version": version,
+        "title": version_title(version),
         "versions": list(sop.versions.order_by("-number")),
         "health": health,
         "most_ended": max((h.ended for h in health), default=0),
@@ -63,5 +64,11 @@ def sop_diff(request: HttpRequest, key: str) -> HttpResponse:
     sop = _sop(key)
     older = _version(sop, request.GET.get("from"))
     newer = _version(sop, request.GET.get("to"))
-    context = {"sop": sop, "older": older, "newer": newer, "lines": version_diff(older, newer)}
+    context = {
+        "sop": sop,
+        "older": older,
+        "newer": newer,
+        "title": version_title(newer),
+        "lines": version_diff(older, newer),
+    }
     return render(request, "web/sop_diff.html", context)
