@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -9,6 +13,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from sigap.accounts.models import User
 from sigap.core.errors import DomainError
 from sigap.sops.selectors import switchable_versions
 from sigap.sops.services import (
@@ -17,6 +22,7 @@ from sigap.sops.services import (
     sop_step_waive,
     sop_switch,
 )
+from sigap.tickets.models import Ticket
 from sigap.web.forms.sop import (
     ApprovalRequestForm,
     SopSwitchForm,
@@ -26,75 +32,77 @@ from sigap.web.forms.sop import (
 from sigap.web.views.common import current_user, form_error, visible_ticket
 from sigap.web.views.tickets import render_ticket
 
+Action = Callable[[User, Ticket, dict[str, Any]], object]
 
-def _refused(request: HttpRequest, pk: int, error: DomainError | None) -> HttpResponse:
+
+def _step_action(
+    request: HttpRequest, pk: int, form_class: type[forms.Form], action: Action, done: str
+) -> HttpResponse:
+    """Parse the step form, call the service; a refusal is shown on the ticket page."""
     user = current_user(request)
-    message = error.message if error else _("Please check the form.")
-    status = error.status_code if error else 400
-    return render_ticket(request, user, visible_ticket(user, pk), status=status, sop_error=message)
+    ticket = visible_ticket(user, pk)
+    form = form_class(request.POST)
+    message, status = _("Please check the form."), 400
+    if form.is_valid():
+        try:
+            action(user, ticket, form.cleaned_data)
+        except DomainError as error:
+            message, status = error.message, error.status_code
+        else:
+            messages.success(request, done)
+            if request.POST.get("next") == "approvals":
+                return redirect("approvals")
+            return redirect("ticket", pk=pk)
+    # Read afresh: a refused service may have touched the object it was given before refusing.
+    ticket = visible_ticket(user, pk)
+    return render_ticket(request, user, ticket, status=status, sop_error=message)
 
 
 @login_required
 @require_POST
 def step_complete(request: HttpRequest, pk: int, step_id: str) -> HttpResponse:
-    user = current_user(request)
-    ticket = visible_ticket(user, pk)
-    form = StepCompleteForm(request.POST)
-    if not form.is_valid():
-        return _refused(request, pk, None)
-    try:
-        sop_step_complete(
+    return _step_action(
+        request,
+        pk,
+        StepCompleteForm,
+        lambda user, ticket, data: sop_step_complete(
             ticket=ticket,
             step_id=step_id,
             by=user,
-            outcome=form.cleaned_data["outcome"] or None,
-            amount=form.cleaned_data["amount"],
-            note=form.cleaned_data["note"],
-        )
-    except DomainError as error:
-        return _refused(request, pk, error)
-    messages.success(request, _("Step recorded."))
-    if request.POST.get("next") == "approvals":
-        return redirect("approvals")
-    return redirect("ticket", pk=pk)
+            outcome=data["outcome"] or None,
+            amount=data["amount"],
+            note=data["note"],
+        ),
+        _("Step recorded."),
+    )
 
 
 @login_required
 @require_POST
 def approval_request(request: HttpRequest, pk: int, step_id: str) -> HttpResponse:
-    user = current_user(request)
-    ticket = visible_ticket(user, pk)
-    form = ApprovalRequestForm(request.POST)
-    if not form.is_valid():
-        return _refused(request, pk, None)
-    try:
-        sop_approval_request(
-            ticket=ticket,
-            step_id=step_id,
-            by=user,
-            amount=form.cleaned_data["amount"],
-            note=form.cleaned_data["note"],
-        )
-    except DomainError as error:
-        return _refused(request, pk, error)
-    messages.success(request, _("Your request is in the approvers' queue."))
-    return redirect("ticket", pk=pk)
+    return _step_action(
+        request,
+        pk,
+        ApprovalRequestForm,
+        lambda user, ticket, data: sop_approval_request(
+            ticket=ticket, step_id=step_id, by=user, amount=data["amount"], note=data["note"]
+        ),
+        _("Your request is in the approvers' queue."),
+    )
 
 
 @login_required
 @require_POST
 def step_waive(request: HttpRequest, pk: int, step_id: str) -> HttpResponse:
-    user = current_user(request)
-    ticket = visible_ticket(user, pk)
-    form = StepWaiveForm(request.POST)
-    if not form.is_valid():
-        return _refused(request, pk, None)
-    try:
-        sop_step_waive(ticket=ticket, step_id=step_id, by=user, reason=form.cleaned_data["reason"])
-    except DomainError as error:
-        return _refused(request, pk, error)
-    messages.success(request, _("The step was waived; the reason is on the timeline."))
-    return redirect("ticket", pk=pk)
+    return _step_action(
+        request,
+        pk,
+        StepWaiveForm,
+        lambda user, ticket, data: sop_step_waive(
+            ticket=ticket, step_id=step_id, by=user, reason=data["reason"]
+        ),
+        _("The step was waived; the reason is on the timeline."),
+    )
 
 
 @login_required
