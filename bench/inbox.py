@@ -18,6 +18,7 @@ import argparse
 import json
 import os
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -31,7 +32,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_SERVER = "postgres://postgres@127.0.0.1:5432"
-PG_DATABASE = "sigap_bench"
+# The database kept by --keep; a run without it gets its own, so runs side by side never meet.
+PG_KEPT_DATABASE = "sigap_bench"
 REPEATS = 50
 BUDGET_MS = 50.0
 SEED = 20261123
@@ -119,9 +121,10 @@ def _run(args: argparse.Namespace) -> None:
     if db == "sqlite":
         os.environ["SIGAP_DATABASE_URL"] = f"sqlite:///{work / 'bench.sqlite3'}"
     else:
-        if keep_dir is None or not _pg_exists():
-            _pg_recreate()
-        os.environ["SIGAP_DATABASE_URL"] = f"{PG_SERVER}/{PG_DATABASE}?conn_max_age=600"
+        database = PG_KEPT_DATABASE if keep_dir else f"sigap_bench_{os.getpid()}"
+        if keep_dir is None or not _pg_exists(database):
+            _pg_recreate(database)
+        os.environ["SIGAP_DATABASE_URL"] = f"{PG_SERVER}/{database}?conn_max_age=600"
     os.environ["DJANGO_SETTINGS_MODULE"] = "sigap.settings"
     # Python put bench/ first on the path, where bench/http.py would shadow the standard
     # library's http package that Django imports.
@@ -143,14 +146,13 @@ def _run(args: argparse.Namespace) -> None:
         _analyze(db)
         results = _measure(desk, args.repeats)
         _report(title, results, args.repeats, args.explain)
-        _report_proposals(_proposals(desk, args.repeats), args.explain)
     finally:
         from django.db import connections
 
         connections.close_all()
         if keep_dir is None:
             if db == "postgres":
-                _pg_drop()
+                _pg_drop(database)
             shutil.rmtree(work, ignore_errors=True)
 
 
@@ -164,22 +166,21 @@ def _pg_admin() -> Any:
     return psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True)
 
 
-def _pg_exists() -> bool:
+def _pg_exists(database: str) -> bool:
     with _pg_admin() as admin:
-        return bool(
-            admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [PG_DATABASE]).fetchone()
-        )
+        found = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database])
+        return found.fetchone() is not None
 
 
-def _pg_recreate() -> None:
-    _pg_drop()
+def _pg_recreate(database: str) -> None:
+    _pg_drop(database)
     with _pg_admin() as admin:
-        admin.execute(f"CREATE DATABASE {PG_DATABASE}")
+        admin.execute(f"CREATE DATABASE {database}")
 
 
-def _pg_drop() -> None:
+def _pg_drop(database: str) -> None:
     with _pg_admin() as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)")
+        admin.execute(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
 
 
 # ----------------------------------------------------------------------------- the desk
@@ -866,8 +867,8 @@ def _ok(response: Any) -> int:
     return len(response.content)
 
 
-def _explain(call: Callable[[], Any], table: str = "tickets_ticket") -> tuple[list[str], str]:
-    """Explain the last query on `table` that `call` sent, with the very SQL and parameters."""
+def _explain(call: Callable[[], Any]) -> tuple[list[str], str]:
+    """Explain the ticket query the selector sent, with the very SQL and parameters."""
     from django.db import connection
 
     sent: list[tuple[str, Any]] = []
@@ -878,7 +879,7 @@ def _explain(call: Callable[[], Any], table: str = "tickets_ticket") -> tuple[li
 
     with connection.execute_wrapper(capture):
         call()
-    inbox = [(sql, params) for sql, params in sent if f'FROM "{table}' in sql]
+    inbox = [(sql, params) for sql, params in sent if 'FROM "tickets_ticket"' in sql]
     if not inbox:
         return ["(no ticket query)"], "?"
     sql, params = inbox[-1]
@@ -893,119 +894,37 @@ def _explain(call: Callable[[], Any], table: str = "tickets_ticket") -> tuple[li
 
 
 def _sqlite_verdict(lines: list[str]) -> str:
-    text = " | ".join(lines)
     if any(line.startswith("SCAN tickets_ticket") and "INDEX" not in line for line in lines):
-        return "FULL SCAN"
-    if "TEMP B-TREE" in text:
-        return "index + sort"
-    main = next((line for line in lines if "tickets_ticket" in line), lines[0] if lines else text)
-    return main.replace("tickets_ticket ", "").replace("USING ", "")[:70]
+        return "FULL SCAN of tickets"
+    used = []
+    for line in lines:
+        # Subqueries name their table U0, U1 …
+        if re.search(r"(SEARCH|SCAN) (tickets_ticket|U\d+)\b", line):
+            found = re.search(r"USING (?:COVERING )?INDEX (\w+)|USING (INTEGER PRIMARY KEY)", line)
+            name = (found.group(1) or "primary key") if found else line
+            if name not in used:
+                used.append(name)
+    sort = " + sort" if any("TEMP B-TREE" in line for line in lines) else ""
+    return ", ".join(used) + sort
 
 
 def _pg_verdict(lines: list[str]) -> str:
-    text = " ".join(lines)
+    text = "\n".join(lines)
     if "Seq Scan on tickets_ticket" in text:
-        return "FULL SCAN"
-    scans = [
-        line.strip() for line in lines if " Scan " in line or line.lstrip().startswith("Index")
-    ]
-    main = next((line.strip() for line in lines if "on tickets_ticket" in line), None)
-    main = main or (scans[0] if scans else "?")
-    main = main.replace("->  ", "")
-    sort = (
-        " + sort"
-        if any(line.strip().startswith("->  Sort") or line.startswith("Sort") for line in lines)
-        else ""
-    )
-    removed = [line.strip() for line in lines if "Rows Removed by Filter" in line]
-    extra = f" ({removed[0]})" if removed else ""
-    return f"{main.split(' (')[0]}{sort}{extra}"[:90]
-
-
-# ----------------------------------------------------------------------------- proposals
-
-
-def _proposals(desk: Desk, repeats: int) -> list[tuple[str, Timing, list[str], str]]:
-    """Query shapes the selectors could use instead, timed on the same data (ticket query only).
-
-    They are not the product's code: they show what a change in sigap/tickets/selectors.py
-    would buy where indexes alone cannot help (see bench/README.md).
-    """
-    from functools import reduce
-    from operator import or_
-
-    from django.db.models import Q
-
-    from sigap.core.cursor import Cursor, paginate_desc
-    from sigap.customers.models import CustomerIdentity
-    from sigap.tickets.models import ACTIVE_STATUSES, Ticket
-    from sigap.tickets.selectors import inbox_page, inbox_query_parse
-
-    related = ("customer", "team", "assignee", "category")
-    statuses = ", ".join(f"'{status}'" for status in ACTIVE_STATUSES)
-    active_literal = f'"tickets_ticket"."status" IN ({statuses})'
-
-    def active_as_literals() -> int:
-        tickets = Ticket.objects.extra(where=[active_literal]).select_related(*related)
-        return len(paginate_desc(tickets, field="updated_at", cursor=None, size=25).items)
-
-    from sigap.accounts.models import User
-
-    agent = User.objects.get(pk=desk.agent_id)
-    cursor = ""
-    for _ in range(200):
-        page = inbox_page(agent, inbox_query_parse({"status": "any", "cursor": cursor}))
-        cursor = page.next_cursor or cursor
-    teams = list(agent.teams.values_list("pk", flat=True))
-
-    def visibility_as_ranges() -> int:
-        # Each of the agent's teams, and their own tickets, is its own key-set range limited
-        # to one page; the page is then taken from that handful of ids.
-        after = Cursor.decode(cursor)
-        base = (
-            Ticket.objects.filter(updated_at__lte=after.at)
-            .filter(Q(updated_at__lt=after.at) | Q(pk__lt=after.pk))
-            .order_by("-updated_at", "-pk")
-            .values("pk")
-        )
-        branches = [base.filter(team_id=team) for team in teams]
-        branches.append(base.filter(assignee_id=agent.pk))
-        visible = reduce(or_, (Q(pk__in=branch[:26]) for branch in branches))
-        tickets = Ticket.objects.filter(visible).select_related(*related)
-        return len(paginate_desc(tickets, field="updated_at", cursor=cursor, size=25).items)
-
-    prefix = f"{desk.email_prefix}@"
-
-    def email_prefix_as_range() -> int:
-        # Addresses are stored lower-cased: a case-sensitive range is the exact prefix test,
-        # and with the network named it is a range of the (kind, network, value) unique index.
-        # For SQLite only: on PostgreSQL a range follows the collation, LIKE stays right there.
-        return len(
-            CustomerIdentity.objects.filter(
-                kind="email", network="", value__gte=prefix, value__lt=prefix + "\U0010ffff"
-            ).values_list("customer_id", flat=True)
-        )
-
-    shapes: list[tuple[str, Callable[[], int]]] = [
-        ("active view, statuses as SQL literals", active_as_literals),
-        ("deep page 200, agent, visibility as ranges", visibility_as_ranges),
-        ("email prefix as a range, SQLite (identities)", email_prefix_as_range),
-    ]
-    results = []
-    for name, call in shapes:
-        timing = _time(call, repeats)
-        plan, verdict = _explain(call, table="")
-        results.append((name, timing, plan, verdict))
-    return results
-
-
-def _report_proposals(results: list[tuple[str, Timing, list[str], str]], explain: bool) -> None:
-    print("\nProposed query shapes (selector change needed), ticket query only:")
-    for name, timing, plan, verdict in results:
-        print(f"{name:<44} {timing.p50:6.1f} /{timing.p95:6.1f}  q{timing.queries:<2}  {verdict}")
-        if explain:
-            for line in plan:
-                print(f"    {line}")
+        return "FULL SCAN of tickets"
+    used = []
+    for name in re.findall(
+        r"Scan(?: Backward)? using (\w+) on tickets_ticket|Index Scan on (\w+)", text
+    ):
+        index = next(part for part in name if part)
+        if index not in used:
+            used.append(index)
+    for name in re.findall(r"Bitmap Index Scan on (\w+)", text):
+        if name not in used:
+            used.append(name)
+    sort = " + sort" if re.search(r"->  Sort|^Sort", text, re.MULTILINE) else ""
+    removed = sum(int(n) for n in re.findall(r"Rows Removed by Filter: (\d+)", text))
+    return ", ".join(used) + sort + (f" ({removed:,} rows filtered out)" if removed else "")
 
 
 def _report(title: str, results: list[Result], repeats: int, explain: bool) -> None:
