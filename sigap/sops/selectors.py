@@ -35,6 +35,8 @@ class ChecklistStep:
     is_next: bool
     responsible: str
     outcome: str
+    # Approvals are set aside only by those who may decide them.
+    may_waive: bool
 
     @property
     def is_open(self) -> bool:
@@ -42,7 +44,7 @@ class ChecklistStep:
 
     @property
     def can_waive(self) -> bool:
-        return self.state.status in (StepStatus.OPEN, StepStatus.BLOCKED)
+        return self.may_waive and self.state.status in (StepStatus.OPEN, StepStatus.BLOCKED)
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,7 @@ def ticket_checklist(ticket: Ticket, agent: User) -> Checklist | None:
     now = clock.now()
     values = template_values(ticket, agent, document.title.get(ticket.language))
     states = list(run.steps.select_related("completed_by", "waived_by").order_by("position"))
+    may_decide = agent.has_perm("sops.decide_approvals")
     open_states = [s for s in states if s.status == StepStatus.OPEN]
     first = min(
         open_states,
@@ -94,6 +97,7 @@ def ticket_checklist(ticket: Ticket, agent: User) -> Checklist | None:
                 is_next=state is first,
                 responsible=role_label(step.responsible),
                 outcome=outcome_label(step, state.outcome) if state.outcome else "",
+                may_waive=step.kind != "approval" or may_decide,
             )
         )
     return Checklist(

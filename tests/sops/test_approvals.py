@@ -8,7 +8,12 @@ from sigap.accounts.models import Role, Team, User
 from sigap.core.errors import InvalidInput, NotAllowed
 from sigap.sops.models import SopVersion, StepStatus
 from sigap.sops.selectors import approval_queue
-from sigap.sops.services import current_run, sop_approval_request, sop_step_complete
+from sigap.sops.services import (
+    current_run,
+    sop_approval_request,
+    sop_step_complete,
+    sop_step_waive,
+)
 from sigap.tickets.models import Ticket
 from tests.factories import make_ticket, make_user
 
@@ -87,3 +92,21 @@ def test_a_request_needs_an_amount_and_a_reason(
         )
     with pytest.raises(InvalidInput):
         sop_approval_request(ticket=ticket, step_id="refund", by=agent, amount=Decimal(10), note="")
+
+
+def test_an_agent_cannot_waive_the_approval_to_get_round_their_limit(
+    damaged_product: SopVersion, agent: User, supervisor: User, team_a: Team
+) -> None:
+    ticket = _at_refund(team_a, agent)
+
+    with pytest.raises(NotAllowed, match="decide approvals"):
+        sop_step_waive(
+            ticket=ticket, step_id="refund", by=agent, reason="Pelanggan sudah menunggu lama"
+        )
+    sop_step_waive(
+        ticket=ticket, step_id="refund", by=supervisor, reason="Kebijakan khusus: pelanggan VIP"
+    )
+
+    run = current_run(ticket)
+    assert run is not None
+    assert run.steps.get(step_id="refund").status == StepStatus.WAIVED

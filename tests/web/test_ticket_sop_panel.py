@@ -154,3 +154,23 @@ def test_the_checklist_reads_in_indonesian(
     assert "Balas dengan terima kasih dan permintaan maaf" in page
     assert 'data-units="hr,j,mnt,dtk"' in page
     assert "keyword" not in page
+
+
+def test_an_agent_is_not_offered_to_waive_an_approval(
+    client: Client, agent: User, supervisor: User, team_a: Team, damaged_product: SopVersion
+) -> None:
+    ticket = _report(team_a)
+    for step in ("acknowledge", "ask-evidence", "verify"):
+        sop_step_complete(ticket=ticket, step_id=step, by=agent)
+    sop_step_complete(ticket=ticket, step_id="resolution", by=agent, outcome="refund")
+    waive_refund = f"/tickets/{ticket.pk}/sop/steps/refund/waive/"
+
+    client.force_login(agent)
+    assert waive_refund not in client.get(f"/tickets/{ticket.pk}/").content.decode()
+    refused = client.post(waive_refund, {"reason": "Pelanggan sudah lama menunggu"})
+    client.force_login(supervisor)
+    offered = client.get(f"/tickets/{ticket.pk}/").content.decode()
+
+    assert refused.status_code == 403
+    assert _state(ticket, "refund") == StepStatus.OPEN
+    assert waive_refund in offered
