@@ -186,3 +186,23 @@ class Promise(models.Model):
 
     def __str__(self) -> str:
         return f"{self.phrase} ({self.ticket_id})"
+
+
+class Acknowledgement(models.Model):
+    """A person confirmed they read a published version (A4: the team masters the current SOP)."""
+
+    version = models.ForeignKey(
+        SopVersion, on_delete=models.CASCADE, related_name="acknowledgements"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sop_acknowledgements"
+    )
+    acknowledged_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["version", "user"], name="sop_ack_once_per_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} read {self.version}"

@@ -13,7 +13,15 @@ from sigap.accounts.models import User
 from sigap.core import clock
 from sigap.sops.display import outcome_label, reason_text, role_label
 from sigap.sops.document import Step
-from sigap.sops.models import LIVE_STATUSES, Sop, SopRun, SopVersion, StepState, StepStatus
+from sigap.sops.models import (
+    LIVE_STATUSES,
+    Acknowledgement,
+    Sop,
+    SopRun,
+    SopVersion,
+    StepState,
+    StepStatus,
+)
 from sigap.sops.services import (
     authority_limit,
     current_run,
@@ -247,3 +255,18 @@ def version_diff(older: SopVersion, newer: SopVersion) -> list[tuple[str, str]]:
             continue
         lines.append(({"+ ": "added", "- ": "removed"}.get(code, "same"), text))
     return lines
+
+
+def unread_versions(user: User) -> list[SopVersion]:
+    """Live SOP versions this person has not confirmed reading yet."""
+    return list(
+        SopVersion.objects.filter(status__in=LIVE_STATUSES)
+        .exclude(acknowledgements__user=user)
+        .select_related("sop")
+        .defer("document", "source")
+        .order_by("sop__key")
+    )
+
+
+def acknowledgements_of(version: SopVersion) -> list[Acknowledgement]:
+    return list(version.acknowledgements.select_related("user").order_by("acknowledged_at", "pk"))

@@ -21,6 +21,7 @@ from sigap.sops.loading import SopInvalid, load_document, parse_document
 from sigap.sops.matching import Candidate, TicketTopic, choose
 from sigap.sops.models import (
     LIVE_STATUSES,
+    Acknowledgement,
     Sop,
     SopRun,
     SopVersion,
@@ -549,3 +550,19 @@ def sop_library_install(*, directory: Path = LIBRARY_DIR) -> list[str]:
             continue  # another node starting at the same moment installed it
         installed.append(key)
     return installed
+
+
+def sop_acknowledge(*, version: SopVersion, by: User) -> Acknowledgement:
+    """Record that `by` read this published version. Saying it twice changes nothing."""
+    if version.status not in LIVE_STATUSES:
+        raise InvalidInput(_("Only a published version in use can be acknowledged."))
+    found = Acknowledgement.objects.filter(version=version, user=by).first()
+    if found is not None:
+        return found
+    try:
+        with transaction.atomic():
+            return Acknowledgement.objects.create(
+                version=version, user=by, acknowledged_at=clock.now()
+            )
+    except IntegrityError:
+        return Acknowledgement.objects.get(version=version, user=by)

@@ -40,6 +40,7 @@ urlpatterns = [
     path("sops/", sops.sop_list, name="sops"),
     path("sops/<slug:key>/", sops.sop_detail, name="sop"),
     path("sops/<slug:key>/diff/", sops.sop_diff, name="sop_diff"),
+    path("sops/<slug:key>/acknowledge/", sops.acknowledge, name="sop_acknowledge"),
     path("customers/", customers.customer_list, name="customers"),
     path("customers/<int:pk>/", customers.customer_detail, name="customer"),
     path("customers/<int:pk>/edit/", customers.customer_update_post, name="customer_update"),

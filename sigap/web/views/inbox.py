@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET
 from sigap.accounts.models import User
 from sigap.accounts.selectors import agents_list, teams_list
 from sigap.core.errors import InvalidInput
+from sigap.sops.selectors import unread_versions
 from sigap.tickets import access
 from sigap.tickets.models import Channel, Priority, Status
 from sigap.tickets.selectors import (
@@ -87,6 +88,8 @@ def _inbox(request: HttpRequest, template: str) -> HttpResponse:
         "list_query": list_query,
         **_options(user),
     }
+    if not request.headers.get("HX-Request"):
+        context["unread_sops"] = unread_versions(user)
     response = render(request, template, context, status=400 if error else 200)
     if request.headers.get("HX-Request") and template.endswith("_list.html"):
         # The address bar follows the filters, so a reload or a shared link shows the same list.

@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
 
+from sigap.core.errors import DomainError
 from sigap.sops.models import LIVE_STATUSES, Sop, SopVersion
-from sigap.sops.selectors import sop_summaries, step_health, version_diff, version_title
+from sigap.sops.selectors import (
+    acknowledgements_of,
+    sop_summaries,
+    step_health,
+    version_diff,
+    version_title,
+)
+from sigap.sops.services import sop_acknowledge
 from sigap.web.views.common import current_user
 
 
@@ -46,7 +57,12 @@ def sop_detail(request: HttpRequest, key: str) -> HttpResponse:
     sop = _sop(key)
     version = _version(sop, request.GET.get("version"))
     health = step_health(version)
+    readers = acknowledgements_of(version)
+    acknowledged = any(ack.user_id == request.user.pk for ack in readers)
     context = {
+        "readers": readers,
+        "acknowledged": acknowledged,
+        "can_acknowledge": version.status in LIVE_STATUSES and not acknowledged,
         "sop": sop,
         "version": version,
         "title": version_title(version),
@@ -72,3 +88,17 @@ def sop_diff(request: HttpRequest, key: str) -> HttpResponse:
         "lines": version_diff(older, newer),
     }
     return render(request, "web/sop_diff.html", context)
+
+
+@login_required
+@require_POST
+def acknowledge(request: HttpRequest, key: str) -> HttpResponse:
+    user = current_user(request)
+    version = _version(_sop(key), request.POST.get("version"))
+    try:
+        sop_acknowledge(version=version, by=user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Thank you: your reading of this version is recorded."))
+    return redirect(reverse("sop", args=[key]) + f"?version={version.number}")
