@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 
@@ -37,3 +41,19 @@ def form_error(form: forms.BaseForm, error: DomainError) -> int:
     # The page's own object was found before the form was read, so a NotFound here is about
     # something typed into the form: bad input, not a missing page.
     return 400 if isinstance(error, NotFound) else error.status_code
+
+
+def submitted(
+    request: HttpRequest, form: forms.BaseForm, action: Callable[[dict[str, Any]], str]
+) -> int | None:
+    """Validate `form` and hand its data to `action`, which calls the service and returns the
+    message to flash. None on success; otherwise the status to answer the re-shown form with.
+    """
+    if not form.is_valid():
+        return 400
+    try:
+        done = action(form.cleaned_data)
+    except DomainError as error:
+        return form_error(form, error)
+    messages.success(request, done)
+    return None

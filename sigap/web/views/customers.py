@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -13,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from sigap.accounts.models import User
-from sigap.core.errors import DomainError, InvalidInput, NotFound
+from sigap.core.errors import InvalidInput, NotFound
 from sigap.customers.models import Customer
 from sigap.customers.selectors import (
     customer_find,
@@ -24,7 +23,7 @@ from sigap.customers.selectors import (
 from sigap.customers.services import IdentityInput, customer_merge, customer_update, identity_add
 from sigap.tickets.selectors import customer_tickets
 from sigap.web.forms.customers import CustomerForm, IdentityForm, MergeForm
-from sigap.web.views.common import current_user, form_error
+from sigap.web.views.common import current_user, submitted
 
 
 @login_required
@@ -101,15 +100,14 @@ def customer_update_post(request: HttpRequest, pk: int) -> HttpResponse:
     user = current_user(request)
     customer = _live_customer(user, pk)
     form = CustomerForm(request.POST)
-    status = 400
-    if form.is_valid():
-        try:
-            customer_update(by=user, customer=customer, **form.cleaned_data)
-        except DomainError as error:
-            status = form_error(form, error)
-        else:
-            messages.success(request, _("The customer was saved."))
-            return redirect("customer", pk=customer.pk)
+
+    def save(data: dict[str, Any]) -> str:
+        customer_update(by=user, customer=customer, **data)
+        return _("The customer was saved.")
+
+    status = submitted(request, form, save)
+    if status is None:
+        return redirect("customer", pk=customer.pk)
     return _render(request, user, _customer(user, pk), status=status, details_form=form)
 
 
@@ -119,15 +117,14 @@ def customer_identity_post(request: HttpRequest, pk: int) -> HttpResponse:
     user = current_user(request)
     customer = _live_customer(user, pk)
     form = IdentityForm(request.POST)
-    status = 400
-    if form.is_valid():
-        try:
-            identity_add(by=user, customer=customer, identity=IdentityInput(**form.cleaned_data))
-        except DomainError as error:
-            status = form_error(form, error)
-        else:
-            messages.success(request, _("The address was added."))
-            return redirect("customer", pk=customer.pk)
+
+    def add(data: dict[str, Any]) -> str:
+        identity_add(by=user, customer=customer, identity=IdentityInput(**data))
+        return _("The address was added.")
+
+    status = submitted(request, form, add)
+    if status is None:
+        return redirect("customer", pk=customer.pk)
     return _render(request, user, customer, status=status, identity_form=form)
 
 
@@ -138,17 +135,13 @@ def customer_merge_post(request: HttpRequest, pk: int) -> HttpResponse:
     user = current_user(request)
     customer = _live_customer(user, pk)
     form = MergeForm(request.POST)
-    status = 400
-    if form.is_valid():
-        try:
-            other = customer_find(by=user, text=form.cleaned_data["other"])
-            customer_merge(by=user, source=other, target=customer)
-        except DomainError as error:
-            status = form_error(form, error)
-        else:
-            messages.success(
-                request,
-                _("%(other)s was merged into this customer.") % {"other": other.display_name},
-            )
-            return redirect("customer", pk=customer.pk)
+
+    def merge(data: dict[str, Any]) -> str:
+        other = customer_find(by=user, text=data["other"])
+        customer_merge(by=user, source=other, target=customer)
+        return _("%(other)s was merged into this customer.") % {"other": other.display_name}
+
+    status = submitted(request, form, merge)
+    if status is None:
+        return redirect("customer", pk=customer.pk)
     return _render(request, user, _customer(user, pk), status=status, merge_form=form)

@@ -29,7 +29,7 @@ from sigap.web.forms.sop import (
     StepCompleteForm,
     StepWaiveForm,
 )
-from sigap.web.views.common import current_user, form_error, visible_ticket
+from sigap.web.views.common import current_user, submitted, visible_ticket
 from sigap.web.views.tickets import render_ticket
 
 Action = Callable[[User, Ticket, dict[str, Any]], object]
@@ -111,18 +111,12 @@ def switch(request: HttpRequest, pk: int) -> HttpResponse:
     user = current_user(request)
     ticket = visible_ticket(user, pk)
     form = SopSwitchForm(request.POST, versions=switchable_versions(ticket))
-    status = 400
-    if form.is_valid():
-        try:
-            sop_switch(
-                ticket=ticket,
-                version=form.cleaned_data["version"],
-                by=user,
-                reason=form.cleaned_data["reason"],
-            )
-        except DomainError as error:
-            status = form_error(form, error)
-        else:
-            messages.success(request, _("The ticket now follows another SOP."))
-            return redirect("ticket", pk=pk)
+
+    def move(data: dict[str, Any]) -> str:
+        sop_switch(ticket=ticket, version=data["version"], by=user, reason=data["reason"])
+        return _("The ticket now follows another SOP.")
+
+    status = submitted(request, form, move)
+    if status is None:
+        return redirect("ticket", pk=pk)
     return render_ticket(request, user, ticket, status=status, switch_form=form)

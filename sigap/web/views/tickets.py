@@ -33,7 +33,7 @@ from sigap.tickets.services import (
 from sigap.web.forms.sop import SopSwitchForm, StepWaiveForm
 from sigap.web.forms.tickets import NoteForm, PropertiesForm, ReplyForm
 from sigap.web.timeline import timeline_entries
-from sigap.web.views.common import current_user, form_error, visible_ticket
+from sigap.web.views.common import current_user, form_error, submitted, visible_ticket
 
 
 def render_ticket(
@@ -88,31 +88,26 @@ def ticket_reply_post(request: HttpRequest, pk: int) -> HttpResponse:
     user = current_user(request)
     ticket = visible_ticket(user, pk)
     form = ReplyForm(request.POST)
-    status = 400
-    if form.is_valid():
-        new_status = form.cleaned_data["status"]
-        step_id = form.cleaned_data["sop_step"]
-        try:
-            if step_id:
-                sop_reply_for_step(
-                    ticket=ticket,
-                    step_id=step_id,
-                    by=user,
-                    body=form.cleaned_data["body"],
-                    status=new_status or None,
-                )
-            else:
-                ticket_reply(
-                    ticket=ticket,
-                    by=user,
-                    body=form.cleaned_data["body"],
-                    status=Status(new_status) if new_status else None,
-                )
-        except DomainError as error:
-            status = form_error(form, error)
+
+    def send(data: dict[str, Any]) -> str:
+        if data["sop_step"]:
+            sop_reply_for_step(
+                ticket=ticket,
+                step_id=data["sop_step"],
+                by=user,
+                body=data["body"],
+                status=data["status"] or None,
+            )
         else:
-            messages.success(request, _("Your reply was sent."))
-            return redirect("ticket", pk=ticket.pk)
+            status = data["status"]
+            ticket_reply(
+                ticket=ticket, by=user, body=data["body"], status=Status(status) if status else None
+            )
+        return _("Your reply was sent.")
+
+    status = submitted(request, form, send)
+    if status is None:
+        return redirect("ticket", pk=ticket.pk)
     return render_ticket(request, user, visible_ticket(user, pk), status=status, reply_form=form)
 
 
@@ -122,15 +117,14 @@ def ticket_note_post(request: HttpRequest, pk: int) -> HttpResponse:
     user = current_user(request)
     ticket = visible_ticket(user, pk)
     form = NoteForm(request.POST)
-    status = 400
-    if form.is_valid():
-        try:
-            ticket_add_note(ticket=ticket, by=user, body=form.cleaned_data["body"])
-        except DomainError as error:
-            status = form_error(form, error)
-        else:
-            messages.success(request, _("Your note was added."))
-            return redirect("ticket", pk=ticket.pk)
+
+    def note(data: dict[str, Any]) -> str:
+        ticket_add_note(ticket=ticket, by=user, body=data["body"])
+        return _("Your note was added.")
+
+    status = submitted(request, form, note)
+    if status is None:
+        return redirect("ticket", pk=ticket.pk)
     return render_ticket(request, user, visible_ticket(user, pk), status=status, note_form=form)
 
 
