@@ -56,11 +56,16 @@ class Page(Generic[T]):
 
 def after_desc(queryset: QuerySet[M], *, field: str, cursor: str) -> QuerySet[M]:
     """Rows after `cursor` in (`field`, id) descending order."""
+    return _after(queryset, field=field, cursor=cursor, descending=True)
+
+
+def _after(queryset: QuerySet[M], *, field: str, cursor: str, descending: bool) -> QuerySet[M]:
     after = Cursor.decode(cursor)
+    near, past = ("lte", "lt") if descending else ("gte", "gt")
     # The first condition is an index range the database can seek to; the second only
     # separates rows that share the cursor's timestamp.
-    return queryset.filter(**{f"{field}__lte": after.at}).filter(
-        Q(**{f"{field}__lt": after.at}) | Q(pk__lt=after.pk)
+    return queryset.filter(**{f"{field}__{near}": after.at}).filter(
+        Q(**{f"{field}__{past}": after.at}) | Q(**{f"pk__{past}": after.pk})
     )
 
 
@@ -102,9 +107,6 @@ def paginate_desc_ranges(
 def paginate_asc(queryset: QuerySet[M], *, field: str, cursor: str | None, size: int) -> Page[M]:
     """One page of `queryset` ordered by (`field`, id) ascending, after `cursor` (oldest first)."""
     if cursor:
-        after = Cursor.decode(cursor)
-        queryset = queryset.filter(**{f"{field}__gte": after.at}).filter(
-            Q(**{f"{field}__gt": after.at}) | Q(pk__gt=after.pk)
-        )
+        queryset = _after(queryset, field=field, cursor=cursor, descending=False)
     rows = list(queryset.order_by(field, "pk")[: size + 1])
     return _page_of(rows, field=field, size=size)

@@ -117,11 +117,11 @@ def ticket_checklist(ticket: Ticket, agent: User) -> Checklist | None:
     )
 
 
-def switchable_versions(ticket: Ticket) -> list[SopVersion]:
-    run = current_run(ticket)
+def switchable_versions(*, current: SopRun | None) -> list[SopVersion]:
+    """The live versions a ticket whose run is `current` could move to."""
     versions = SopVersion.objects.filter(status__in=LIVE_STATUSES).select_related("sop")
-    if run is not None:
-        versions = versions.exclude(pk=run.version_id)
+    if current is not None:
+        versions = versions.exclude(pk=current.version_id)
     return list(versions.order_by("sop__key"))
 
 

@@ -249,11 +249,6 @@ def _check_works_on(by: User, ticket: Ticket) -> None:
         raise NotAllowed(_("You may not change this ticket."))
 
 
-def authority_limit_for_role(role: str) -> Decimal | None:
-    limit = settings.SIGAP_AUTHORITY_LIMITS.get(role)
-    return None if limit is None else Decimal(limit)
-
-
 def authority_limit(user: User) -> Decimal | None:
     """The largest amount this user may approve alone; None means no limit."""
     limits: dict[str, int | None] = settings.SIGAP_AUTHORITY_LIMITS

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import Q, QuerySet
@@ -45,7 +45,6 @@ class InboxQuery:
     q: str = ""
     cursor: str | None = None
     size: int = PAGE_SIZE
-    errors: dict[str, str] = field(default_factory=dict)
 
 
 def _choice(params: Mapping[str, str], name: str, allowed: list[str]) -> str | None:

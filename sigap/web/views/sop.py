@@ -17,6 +17,7 @@ from sigap.accounts.models import User
 from sigap.core.errors import DomainError
 from sigap.sops.selectors import switchable_versions
 from sigap.sops.services import (
+    current_run,
     sop_approval_request,
     sop_step_complete,
     sop_step_waive,
@@ -110,7 +111,7 @@ def step_waive(request: HttpRequest, pk: int, step_id: str) -> HttpResponse:
 def switch(request: HttpRequest, pk: int) -> HttpResponse:
     user = current_user(request)
     ticket = visible_ticket(user, pk)
-    form = SopSwitchForm(request.POST, versions=switchable_versions(ticket))
+    form = SopSwitchForm(request.POST, versions=switchable_versions(current=current_run(ticket)))
 
     def move(data: dict[str, Any]) -> str:
         sop_switch(ticket=ticket, version=data["version"], by=user, reason=data["reason"])

@@ -53,7 +53,9 @@ def render_ticket(
         "checklist": checklist,
         "promises": ticket_promises(ticket),
         "switch_form": forms.get("switch_form")
-        or SopSwitchForm(versions=switchable_versions(ticket)),
+        or SopSwitchForm(
+            versions=switchable_versions(current=checklist.run if checklist else None)
+        ),
         "waive_form": StepWaiveForm(),
         "sop_error": forms.get("sop_error"),
         "reply_form": reply_form,
