@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "sigap.customers",
     "sigap.tickets",
     "sigap.sops",
+    "sigap.sla",
     "sigap.web",
     "sigap.api",
     "sigap.demo",
@@ -106,6 +107,17 @@ X_FRAME_OPTIONS = "DENY"
 # Failed sign-ins allowed per username and per client address in the window below.
 LOGIN_THROTTLE_ATTEMPTS = env_int("SIGAP_LOGIN_THROTTLE_ATTEMPTS", 5)
 LOGIN_THROTTLE_WINDOW_SECONDS = env_int("SIGAP_LOGIN_THROTTLE_WINDOW", 900)
+# Password-reset links asked for per email address and per client address in the window below.
+PASSWORD_RESET_THROTTLE_PER_EMAIL = env_int("SIGAP_PASSWORD_RESET_THROTTLE_PER_EMAIL", 3)
+PASSWORD_RESET_THROTTLE_PER_CLIENT = env_int("SIGAP_PASSWORD_RESET_THROTTLE_PER_CLIENT", 10)
+PASSWORD_RESET_THROTTLE_WINDOW_SECONDS = env_int("SIGAP_PASSWORD_RESET_THROTTLE_WINDOW", 3600)
+# A reset link works once, and for this long (Django's token generator reads the seconds).
+PASSWORD_RESET_TIMEOUT = env_int("SIGAP_PASSWORD_RESET_HOURS", 1) * 3600
+# An invitation link works once, and for this many hours.
+INVITATION_HOURS = env_int("SIGAP_INVITATION_HOURS", 72)
+# The address people open the desk at (https://desk.example.com), used in links sent by mail.
+# Empty: the address of the request that caused the mail, checked against ALLOWED_HOSTS.
+PUBLIC_URL = env_str("SIGAP_PUBLIC_URL", "").rstrip("/")
 
 LANGUAGE_CODE = env_str("SIGAP_LANGUAGE", "id")
 LANGUAGES = [("id", _("Bahasa Indonesia")), ("en", _("English"))]

@@ -21,6 +21,9 @@ logger = logging.getLogger(__name__)
 
 Handler = Callable[[dict[str, Any]], None]
 _handlers: dict[str, Handler] = {}
+# Apps whose due work lives in their own indexed rows (SLA timers) poll them on each pass.
+Poller = Callable[[], int]
+_pollers: dict[str, Poller] = {}
 
 # How long a claimed job is reserved for its worker before another may take it over.
 LEASE = timedelta(minutes=5)
@@ -32,6 +35,16 @@ def job_handler(kind: str) -> Callable[[Handler], Handler]:
 
     def register(function: Handler) -> Handler:
         _handlers[kind] = function
+        return function
+
+    return register
+
+
+def due_poller(name: str) -> Callable[[Poller], Poller]:
+    """Register a function that performs an app's due rows and returns how many it did."""
+
+    def register(function: Poller) -> Poller:
+        _pollers[name] = function
         return function
 
     return register
@@ -114,6 +127,11 @@ def run_due_jobs(*, limit: int = 100) -> int:
     """Claim and perform up to `limit` due jobs. Returns how many succeeded."""
     _load_handlers()
     done = 0
+    for name, poller in _pollers.items():
+        try:
+            done += poller()
+        except Exception:
+            logger.exception("due poller %s failed", name)
     for job in _claim(limit, clock.now()):
         if _perform(job):
             done += 1

@@ -22,6 +22,9 @@ from sigap.customers.models import Customer, CustomerIdentity
 from sigap.customers.services import IdentityInput, customer_create, customer_update
 from sigap.demo import content
 from sigap.demo.plan import CustomerPlan, DemoPlan, Step, TicketPlan, demo_plan
+from sigap.sla.configuration import sla_defaults_install, sla_team_calendar_set
+from sigap.sla.firing import sla_fire_due
+from sigap.sla.models import Calendar, Timer
 from sigap.sops import services as sop_services
 from sigap.sops.commitments import promise_keep
 from sigap.sops.models import Promise, StepState, StepStatus
@@ -114,6 +117,12 @@ def demo_load(
         for index, ticket_plan in enumerate(plan.tickets, start=1):
             queued += _play(ticket_plan, records, teams, people, categories)
             report(len(records) + index, _("tickets"))
+        _fire_history(now)
+        queued += list(
+            Message.objects.filter(delivery_status=DeliveryStatus.QUEUED).values_list(
+                "pk", flat=True
+            )
+        )
         _withdraw_deliveries(queued)
     return DemoSummary(
         people=[
@@ -151,6 +160,11 @@ def _setup(now: datetime) -> tuple[dict[str, Team], dict[str, User], dict[str, C
         # The bundled SOPs a desk runs from its first start (DESIGN §2), installed before the
         # tickets so each one starts under its SOP. Installing again changes nothing.
         sop_library_install()
+        # Teams work office hours in Jakarta; the standard targets count them for email.
+        sla_defaults_install()
+        office = Calendar.objects.get(key="jakarta-office")
+        for team in teams.values():
+            sla_team_calendar_set(team=team, calendar=office, by=None)
     # Categories are settings an admin keeps in the admin site; there is no service to call.
     categories = {}
     for category in content.CATEGORIES:
@@ -349,6 +363,21 @@ def _promises_keep(ticket: Ticket, by: User) -> None:
     """An agent who writes back, or closes the ticket, has kept what was promised before."""
     for promise in Promise.objects.filter(ticket=ticket, kept_at__isnull=True):
         promise_keep(ticket=ticket, promise_id=promise.pk, by=by)
+
+
+def _fire_history(now: datetime) -> None:
+    """Let the deadlines the history missed fire at the moments they fell due, so open demo
+    tickets show their breaches and escalations. Their alert mails, to made-up addresses,
+    are withdrawn below with the replies."""
+    while True:
+        first = Timer.objects.filter(fire_at__lte=now).order_by("fire_at").first()
+        if first is None or first.fire_at is None:
+            break
+        with clock.frozen(first.fire_at):
+            sla_fire_due(now=first.fire_at, limit=10_000)
+    Job.objects.filter(
+        kind__in=("sla_alert_email", "sla_escalation_email"), status=JobStatus.PENDING
+    ).delete()
 
 
 def _withdraw_deliveries(message_ids: list[int]) -> None:

@@ -20,6 +20,7 @@ from sigap.core.html import sanitise_html
 from sigap.core.jobs import job_enqueue
 from sigap.core.realtime import publish_on_commit
 from sigap.customers.models import Customer, CustomerIdentity
+from sigap.sla import services as sla_services
 from sigap.sops import services as sop_services
 from sigap.sops.commitments import promises_from_reply
 from sigap.tickets import access
@@ -184,6 +185,7 @@ def ticket_open(
         if assignee is not None:
             _assign(ticket=ticket, assignee=assignee, by=by, at=now)
         sop_services.sop_match_and_start(ticket=ticket, text=f"{subject}\n{body}")
+        sla_services.sla_ticket_opened(ticket=ticket, text=f"{subject}\n{body}", at=now)
         publish_on_commit(
             access.realtime_groups(ticket), {"type": "ticket.created", "ticket": ticket.pk}
         )
@@ -266,6 +268,7 @@ def ticket_receive(
         if locked.status in {Status.PENDING_CUSTOMER, Status.RESOLVED}:
             _set_status(locked, Status.OPEN, by=None, at=now, reason="customer_replied")
             fields += ["status", "resolved_at"]
+        sla_services.sla_customer_wrote(ticket=locked, at=now)
         _touch(locked, now, fields)
         locked.refresh_from_db()
         _sync(ticket, locked)
@@ -295,6 +298,7 @@ def ticket_reply(*, ticket: Ticket, by: User, body: str, status: Status | None =
         )
         event_record(ticket=locked, kind=EventKind.REPLY_SENT, at=now, by=by, message=message)
         promises_from_reply(ticket=locked, message=message, by=by)
+        sla_services.sla_agent_replied(ticket=locked, at=now)
         if not live:
             job_enqueue(
                 kind="deliver_message",
@@ -375,6 +379,7 @@ def _set_status(
         data["reason"] = reason
     event_record(ticket=ticket, kind=EventKind.STATUS_CHANGED, at=at, by=by, data=data)
     sop_services.sop_ticket_changed(ticket)
+    sla_services.sla_status_changed(ticket=ticket, previous=previous, at=at)
 
 
 def ticket_change_status(*, ticket: Ticket, by: User, status: str) -> Ticket:
@@ -539,6 +544,59 @@ def ticket_assign(*, ticket: Ticket, by: User, assignee: User | None) -> Ticket:
             _touch(locked, now, [])
         _sync(ticket, locked)
     return ticket
+
+
+def ticket_lock_for_work(*, ticket: Ticket, by: User | None) -> Ticket:
+    """Check and lock for a change another app makes; `by` None is the desk acting itself.
+    Call inside a transaction."""
+    if by is not None:
+        _check_works_on(by, ticket)
+    return _lock(ticket)
+
+
+def ticket_assign_by_system(*, ticket: Ticket, assignee: User, at: datetime) -> None:
+    """The desk hands a locked ticket to someone (the escalation ladder)."""
+    old_groups = access.realtime_groups(ticket)
+    _assign(ticket=ticket, assignee=assignee, by=None, at=at)
+    publish_on_commit(old_groups, {"type": "ticket.changed", "ticket": ticket.pk})
+    _touch(ticket, at, [])
+
+
+def ticket_raise_priority(*, ticket: Ticket, priority: str, at: datetime) -> None:
+    """The desk raises a locked ticket's priority (the escalation ladder)."""
+    event_record(
+        ticket=ticket,
+        kind=EventKind.PRIORITY_CHANGED,
+        at=at,
+        data={"from": ticket.priority, "to": priority},
+    )
+    ticket.priority = priority
+    _touch(ticket, at, ["priority"])
+
+
+def ticket_notify_customer(*, ticket: Ticket, body: str, at: datetime) -> Message | None:
+    """An automatic notice to the customer of a locked ticket, sent through the outbox. It is
+    not an answer, so no response target counts it. Nothing is sent on live channels."""
+    if ticket.channel in LIVE_CHANNELS:
+        return None
+    message = Message.objects.create(
+        ticket=ticket,
+        direction=Direction.OUTBOUND,
+        channel=ticket.channel,
+        body_text=_clean_body(body),
+        delivery_status=DeliveryStatus.QUEUED,
+        created_at=at,
+    )
+    event_record(ticket=ticket, kind=EventKind.CUSTOMER_NOTIFIED, at=at, message=message)
+    job_enqueue(
+        kind="deliver_message",
+        payload={"message": message.pk},
+        idempotency_key=f"deliver:{message.pk}",
+    )
+    ticket.message_count = F("message_count") + 1
+    _touch(ticket, at, ["message_count"])
+    ticket.refresh_from_db(fields=["message_count"])
+    return message
 
 
 def tickets_customer_merged(*, by: User, source: Customer, target: Customer) -> int:

@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from sigap.accounts.services import first_admin_ensure
 from sigap.core.jobs import InProcessRunner
+from sigap.sla.configuration import sla_defaults_install
 from sigap.sops.services import sop_library_install
 
 # Pages still running when asked to stop get this long to finish before they are cut off.
@@ -56,6 +57,9 @@ class Command(BaseCommand):
         installed = sop_library_install()
         if installed:
             self._say(f"Installed the bundled SOPs: {', '.join(installed)}")
+        installed = sla_defaults_install()
+        if installed:
+            self._say(f"Installed the standard response times: {', '.join(installed)}")
         if options["demo"]:
             call_command("demo", stdout=self.stdout)
         runner = None

@@ -1,0 +1,124 @@
+"""Which policy and which business calendar apply to a team, and writing them as data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from sigap.accounts.models import Team, User
+from sigap.core import clock
+from sigap.core.errors import InvalidInput, NotAllowed
+from sigap.sla.calendar import BusinessCalendar
+from sigap.sla.calendar_document import calendar_from_document, calendar_parse
+from sigap.sla.models import Calendar, Policy, TeamCalendar
+from sigap.sla.policy import PolicyDocument, policy_dump, policy_parse
+
+LIBRARY_DIR = Path(__file__).resolve().parent / "library"
+DEFAULT_POLICY_FILE = LIBRARY_DIR / "standard.yaml"
+DEFAULT_CALENDAR_FILE = LIBRARY_DIR / "jakarta-office.yaml"
+
+_bundled: PolicyDocument | None = None
+
+
+def bundled_policy() -> PolicyDocument:
+    """The shipped standard, used when the desk has no policy row at all."""
+    global _bundled
+    if _bundled is None:
+        _bundled = policy_parse(DEFAULT_POLICY_FILE.read_text(encoding="utf-8"))
+    return _bundled
+
+
+def policy_for_team(team_id: int | None) -> PolicyDocument:
+    """The team's own policy, else the desk's default, else the shipped standard."""
+    rows = Policy.objects.filter(
+        Q(team_id=team_id) | Q(is_default=True) if team_id else Q(is_default=True)
+    )
+    chosen = min(
+        rows.only("document", "team_id"), key=lambda row: row.team_id is None, default=None
+    )
+    if chosen is None:
+        return bundled_policy()
+    return PolicyDocument.model_validate(chosen.document)
+
+
+def calendar_for_team(team_id: int | None) -> BusinessCalendar:
+    """The team's business hours; a team without a calendar is served around the clock."""
+    if team_id is not None:
+        link = TeamCalendar.objects.filter(team_id=team_id).select_related("calendar").first()
+        if link is not None:
+            return calendar_from_document(calendar_parse(link.calendar.document))
+    return BusinessCalendar.around_the_clock()
+
+
+def _check_can_configure(by: User | None) -> None:
+    if by is not None and not by.has_perm("sla.change_policy"):
+        raise NotAllowed(_("Only administrators may change response-time policies."))
+
+
+def sla_policy_save(*, source: str, by: User | None, team: Team | None = None) -> Policy:
+    """Create or replace the policy with the document's key. Running tickets keep their
+    targets: they were copied into the tickets' timers when those started."""
+    _check_can_configure(by)
+    document = policy_parse(source)
+    with transaction.atomic():
+        policy = Policy.objects.select_for_update().filter(key=document.key).first()
+        if policy is None:
+            policy = Policy(key=document.key, is_default=team is None and _no_default())
+        policy.name = document.name
+        policy.team = team if team is not None else policy.team
+        policy.document = policy_dump(document)
+        policy.source = source
+        policy.updated_at = clock.now()
+        policy.save()
+    return policy
+
+
+def _no_default() -> bool:
+    return not Policy.objects.filter(is_default=True).exists()
+
+
+def sla_calendar_save(*, source: str, by: User | None) -> Calendar:
+    _check_can_configure(by)
+    try:
+        data = yaml.safe_load(source)
+    except yaml.YAMLError as problem:
+        raise InvalidInput(
+            _("The calendar is not valid YAML: %(problem)s") % {"problem": problem}
+        ) from problem
+    document = calendar_parse(data)
+    with transaction.atomic():
+        calendar, _created = Calendar.objects.update_or_create(
+            key=document.key,
+            defaults={
+                "name": document.name,
+                "document": document.model_dump(mode="json"),
+                "updated_at": clock.now(),
+            },
+        )
+    return calendar
+
+
+def sla_team_calendar_set(*, team: Team, calendar: Calendar | None, by: User | None) -> None:
+    _check_can_configure(by)
+    if calendar is None:
+        TeamCalendar.objects.filter(team=team).delete()
+        return
+    TeamCalendar.objects.update_or_create(team=team, defaults={"calendar": calendar})
+
+
+def sla_defaults_install() -> list[str]:
+    """Install the bundled standard policy and office calendar on first start."""
+    installed = []
+    if not Policy.objects.exists():
+        sla_policy_save(source=DEFAULT_POLICY_FILE.read_text(encoding="utf-8"), by=None)
+        installed.append("policy:standard")
+    if not Calendar.objects.exists():
+        calendar = sla_calendar_save(
+            source=DEFAULT_CALENDAR_FILE.read_text(encoding="utf-8"), by=None
+        )
+        installed.append(f"calendar:{calendar.key}")
+    return installed
