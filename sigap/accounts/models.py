@@ -63,3 +63,38 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.user})"
+
+
+class Invitation(models.Model):
+    """An invitation to join the desk with a role and teams, accepted once before it expires.
+
+    Only the SHA-256 of the link's token is kept. The token is made when the invitation mail is
+    sent, so it never rests in the database, not even in the outgoing-mail job.
+    """
+
+    email = models.EmailField(_("email address"))
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
+    teams = models.ManyToManyField(Team, related_name="+", blank=True, verbose_name=_("teams"))
+    digest = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    created_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    user = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("The account made when the invitation was accepted."),
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+
+    def __str__(self) -> str:
+        return f"{self.email} ({self.role})"

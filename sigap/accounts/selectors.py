@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from sigap.accounts.models import Role, Team, User
+from sigap.accounts.models import Invitation, Role, Team, User
+from sigap.core import clock
 
 
 def teams_list() -> list[Team]:
@@ -41,3 +42,13 @@ def user_roles(user: User) -> list[str]:
     """The roles `user` holds, most powerful last."""
     held = set(user.groups.values_list("name", flat=True))
     return [role.value for role in Role if role.value in held]
+
+
+def invitations_open() -> QuerySet[Invitation]:
+    """Invitations not accepted yet whose link still works, newest first."""
+    return (
+        Invitation.objects.filter(accepted_at__isnull=True, expires_at__gt=clock.now())
+        .select_related("created_by")
+        .prefetch_related("teams")
+        .order_by("-created_at")
+    )
