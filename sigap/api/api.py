@@ -11,7 +11,7 @@ from django.urls import URLPattern, URLResolver, re_path
 from ninja import NinjaAPI
 from ninja.openapi.schema import OpenAPISchema
 
-from sigap.api import customers, errors, people, sops, tickets
+from sigap.api import customers, errors, people, sla, sops, tickets
 from sigap.api.auth import BearerToken
 from sigap.api.docs import LocalSwagger, asset_patterns
 
@@ -46,6 +46,24 @@ def _problem_on_405(view: View) -> View:
     return wrapped
 
 
+def _document_invalid_input(operation: dict[str, Any], schema: OpenAPISchema) -> None:
+    """Anything that reads a path, query or body can be sent a value it refuses: a 400 problem.
+
+    Endpoints list the errors their services raise; the 400 for malformed input comes from the
+    framework for every endpoint alike, so it is declared here once instead of on each of them.
+    """
+    responses = operation.setdefault("responses", {})
+    takes_input = bool(operation.get("parameters")) or "requestBody" in operation
+    if not takes_input or 400 in responses:
+        return
+    if "Problem" not in schema["components"]["schemas"]:
+        return
+    responses[400] = {
+        "description": "Bad Request",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
+    }
+
+
 class SigapAPI(NinjaAPI):
     @property
     def urls(self) -> tuple[list[URLResolver | URLPattern], str, str]:
@@ -64,6 +82,7 @@ class SigapAPI(NinjaAPI):
         # Error bodies are sent as application/problem+json; say so, so clients can rely on it.
         for operations in schema["paths"].values():
             for operation in operations.values():
+                _document_invalid_input(operation, schema)
                 for status, response in operation.get("responses", {}).items():
                     content = response.get("content", {})
                     if int(status) >= 400 and "application/json" in content:
@@ -83,3 +102,4 @@ api.add_router("", people.router)
 api.add_router("", tickets.router)
 api.add_router("", customers.router)
 api.add_router("", sops.router)
+api.add_router("", sla.router)

@@ -34,8 +34,8 @@ class EventKind(models.TextChoices):
     SOP_APPROVAL_REQUESTED = "sop_approval_requested", _("asked for approval")
     PROMISE_MADE = "promise_made", _("promised the customer")
     PROMISE_KEPT = "promise_kept", _("kept a promise")
-    SLA_WARNED = "sla_warned", _("is close to missing a response-time target")
-    SLA_BREACHED = "sla_breached", _("missed a response-time target")
+    SLA_WARNED = "sla_warned", _("warned that a response-time target runs out soon")
+    SLA_BREACHED = "sla_breached", _("recorded a missed response-time target")
     TICKET_ESCALATED = "ticket_escalated", _("escalated the ticket")
     CUSTOMER_NOTIFIED = "customer_notified", _("sent the customer an automatic notice")
 

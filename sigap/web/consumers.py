@@ -32,3 +32,13 @@ class InboxConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
 
     async def ticket_changed(self, event: dict[str, Any]) -> None:
         await self.send_json({"event": "changed", "ticket": event["ticket"]})
+
+    async def sla_alert(self, event: dict[str, Any]) -> None:
+        await self.send_json(
+            {
+                "event": "sla",
+                "ticket": event["ticket"],
+                "stage": event.get("stage", ""),
+                "target": event.get("target", ""),
+            }
+        )

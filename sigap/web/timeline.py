@@ -11,6 +11,7 @@ from typing import Any
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from sigap.sla.models import EscalationCause, TimerKind
 from sigap.sops.display import in_language, outcome_label
 from sigap.tickets.events import EventKind
 from sigap.tickets.models import Channel, Direction, Message, Priority, Status, TicketEvent
@@ -96,6 +97,17 @@ def _detail(event: TicketEvent) -> str:
     if kind == EventKind.PROMISE_KEPT:
         text = f"“{data.get('phrase', '')}”"
         return text + (" " + _("(late)") if data.get("late") else "")
+    if kind in (EventKind.SLA_WARNED, EventKind.SLA_BREACHED):
+        return _("%(target)s, due %(due)s") % {
+            "target": _label(TimerKind, data.get("target", "")),
+            "due": _when(data.get("due_at")),
+        }
+    if kind == EventKind.TICKET_ESCALATED:
+        text = _("to %(level)s (%(cause)s)") % {
+            "level": data.get("level_name", ""),
+            "cause": _label(EscalationCause, data.get("cause", "")),
+        }
+        return _with_reason(text, data)
     if kind == EventKind.SOP_STEP_WAIVED:
         return _with_reason(in_language(data.get("title")) or str(data.get("step", "")), data)
     return ""

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET
 from sigap.accounts.models import User
 from sigap.accounts.selectors import agents_list, teams_list
 from sigap.core.errors import InvalidInput
+from sigap.sla.selectors import inbox_badges
 from sigap.sops.selectors import unread_versions
 from sigap.tickets import access
 from sigap.tickets.models import Channel, Priority, Status
@@ -70,6 +71,10 @@ def _inbox(request: HttpRequest, template: str) -> HttpResponse:
         error = refusal.message
         query = InboxQuery()
         page = None
+    if page is not None:
+        badges = inbox_badges([ticket.pk for ticket in page.items])
+        for ticket in page.items:
+            ticket.sla_badge = badges.get(ticket.pk, "")  # type: ignore[attr-defined]
     filters = {k: params[k] for k in FILTERS if k in params}
     if error is None:
         filters["view"] = query.view

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from sigap.accounts.models import User
 from sigap.core.errors import DomainError
+from sigap.sla.selectors import ticket_sla
 from sigap.sops.commitments import ticket_promises
 from sigap.sops.selectors import Checklist, switchable_versions, ticket_checklist
 from sigap.sops.services import sop_reply_for_step
@@ -30,6 +31,7 @@ from sigap.tickets.services import (
     ticket_change_team,
     ticket_reply,
 )
+from sigap.web.forms.sla import EscalateForm
 from sigap.web.forms.sop import SopSwitchForm, StepWaiveForm
 from sigap.web.forms.tickets import NoteForm, PropertiesForm, ReplyForm
 from sigap.web.timeline import timeline_entries
@@ -52,6 +54,8 @@ def render_ticket(
         "timeline": timeline_entries(ticket_timeline(ticket)),
         "checklist": checklist,
         "promises": ticket_promises(ticket),
+        "sla": ticket_sla(ticket),
+        "escalate_form": forms.get("escalate_form") or EscalateForm(),
         "switch_form": forms.get("switch_form")
         or SopSwitchForm(
             versions=switchable_versions(current=checklist.run if checklist else None)

@@ -1,4 +1,5 @@
 // Live inbox: the server says "a ticket you may see changed"; we reload the list partial.
+// Response-time alerts arrive on the same socket and show as a banner.
 // Many changes in a burst cause one reload; a dropped socket reconnects with growing delays.
 (function () {
   "use strict";
@@ -28,6 +29,44 @@
     }
   }
 
+  // A missed or nearly missed response time, or an escalation: a banner on the page and,
+  // if the agent allowed it, a browser notification. Wording comes from the page (gettext).
+  function alertSla(data) {
+    var box = document.getElementById("sla-alerts");
+    if (!box) {
+      return;
+    }
+    var template = box.dataset[data.stage] || box.dataset.breach;
+    var reference = "SGP-" + ("000000" + data.ticket).slice(-6);
+    var text = template.replace("%s", reference);
+    var line = document.createElement("p");
+    line.className = data.stage;
+    var link = document.createElement("a");
+    link.href = box.dataset.ticketUrl.replace("/0/", "/" + data.ticket + "/");
+    link.textContent = text;
+    line.appendChild(link);
+    box.prepend(line);
+    while (box.children.length > 5) {
+      box.removeChild(box.lastChild);
+    }
+    if (window.Notification && Notification.permission === "granted" && data.stage !== "warning") {
+      new Notification(text);
+    }
+  }
+
+  function offerNotifications() {
+    var button = document.getElementById("sla-notify");
+    if (!button || !window.Notification || Notification.permission !== "default") {
+      return;
+    }
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      Notification.requestPermission().then(function () {
+        button.hidden = true;
+      });
+    });
+  }
+
   function connect() {
     var scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
     var socket = new WebSocket(scheme + window.location.host + "/ws/inbox/");
@@ -39,7 +78,18 @@
       }
       wasConnected = true;
     });
-    socket.addEventListener("message", scheduleRefresh);
+    socket.addEventListener("message", function (message) {
+      scheduleRefresh();
+      var data = null;
+      try {
+        data = JSON.parse(message.data);
+      } catch (error) {
+        return;
+      }
+      if (data && data.event === "sla") {
+        alertSla(data);
+      }
+    });
     socket.addEventListener("close", function (event) {
       document.body.dataset.live = "off";
       if (event.code === 4401) {
@@ -51,9 +101,14 @@
     });
   }
 
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", connect);
-  } else {
+  function start() {
+    offerNotifications();
     connect();
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
   }
 })();
