@@ -32,6 +32,17 @@ _ADMIN = [
     "accounts.change_team",
     "tickets.add_category",
     "tickets.change_category",
+    "sla.view_policy",
+    "sla.add_policy",
+    "sla.change_policy",
+    "sla.view_calendar",
+    "sla.add_calendar",
+    "sla.change_calendar",
+    "sla.view_teamcalendar",
+    "sla.add_teamcalendar",
+    "sla.change_teamcalendar",
+    "sla.delete_teamcalendar",
+    "sla.view_escalation",
 ]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
