@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 from sigap.sops.document import SopDocument, Step, predecessors
 
 Path = tuple[str | int, ...]
@@ -21,7 +23,9 @@ def document_problems(document: SopDocument) -> list[Problem]:
     index = {step.id: i for i, step in enumerate(document.steps)}
     for i, step in enumerate(document.steps):
         if step.id in by_id:
-            problems.append(Problem(("steps", i, "id"), f"two steps are called {step.id}"))
+            problems.append(
+                Problem(("steps", i, "id"), _("two steps are called %(step)s") % {"step": step.id})
+            )
         by_id[step.id] = step
     for i, step in enumerate(document.steps):
         for j, needed in enumerate(step.after):
@@ -29,7 +33,8 @@ def document_problems(document: SopDocument) -> list[Problem]:
                 problems.append(
                     Problem(
                         ("steps", i, "after", j),
-                        f"step {step.id} comes after {needed}, which does not exist",
+                        _("step %(step)s comes after %(needed)s, which does not exist")
+                        % {"step": step.id, "needed": needed},
                     )
                 )
         anchor = step.deadline.anchor_step if step.deadline else None
@@ -37,7 +42,8 @@ def document_problems(document: SopDocument) -> list[Problem]:
             problems.append(
                 Problem(
                     ("steps", i, "deadline", "from"),
-                    f"the deadline of step {step.id} counts from {anchor}, which does not exist",
+                    _("the deadline of step %(step)s counts from %(anchor)s, which does not exist")
+                    % {"step": step.id, "anchor": anchor},
                 )
             )
     if problems:
@@ -47,7 +53,8 @@ def document_problems(document: SopDocument) -> list[Problem]:
         return [
             Problem(
                 ("steps", index[cycle[0]], "after"),
-                f"the steps wait for each other in a circle: {' → '.join(cycle)}",
+                _("the steps wait for each other in a circle: %(cycle)s")
+                % {"cycle": " → ".join(cycle)},
             )
         ]
     for i, step in enumerate(document.steps):
@@ -63,23 +70,32 @@ def _condition_problems(by_id: dict[str, Step], step: Step, path: Path) -> list[
         return [
             Problem(
                 (*path, "decision"),
-                f"step {step.id} depends on decision {step.when.decision}, "
-                "which is not a decision step",
+                _("step %(step)s depends on decision %(decision)s, which is not a decision step")
+                % {"step": step.id, "decision": step.when.decision},
             )
         ]
     if decision.id not in predecessors(by_id, step.id):
         return [
             Problem(
                 (*path, "decision"),
-                f"step {step.id} depends on decision {decision.id} but does not come after it",
+                _("step %(step)s depends on decision %(decision)s but does not come after it")
+                % {"step": step.id, "decision": decision.id},
             )
         ]
     keys = {option.key for option in decision.options}
     return [
         Problem(
             (*path, "is", k),
-            f"step {step.id} waits for option {wanted}, which decision {decision.id} "
-            f"does not offer ({', '.join(sorted(keys))})",
+            _(
+                "step %(step)s waits for option %(option)s, which decision %(decision)s "
+                "does not offer (%(options)s)"
+            )
+            % {
+                "step": step.id,
+                "option": wanted,
+                "decision": decision.id,
+                "options": ", ".join(sorted(keys)),
+            },
         )
         for k, wanted in enumerate(step.when.is_)
         if wanted not in keys

@@ -10,6 +10,7 @@ import string
 from datetime import timedelta
 from typing import Annotated, Any, Literal
 
+from django.utils.translation import gettext as _
 from pydantic import (
     BaseModel,
     BeforeValidator,
@@ -20,7 +21,7 @@ from pydantic import (
     model_validator,
 )
 
-from sigap.sops.durations import format_duration, parse_duration
+from sigap.sops.durations import format_duration, is_duration_text, parse_duration
 
 LANGUAGES = ("id", "en")
 CHANNELS = ("email", "chat", "social", "phone", "walk_in")
@@ -33,9 +34,24 @@ TEMPLATE_VARIABLES = frozenset(
 )
 _SLUG = r"^[a-z0-9][a-z0-9_-]{0,63}$"
 
+
+def _duration(value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    try:
+        return parse_duration(value)
+    except ValueError:
+        if is_duration_text(value):
+            raise ValueError(_("a duration must be longer than zero")) from None
+        raise ValueError(
+            _("%(text)s is not a duration; write it like 45m, 1h, 2d or 1d12h")
+            % {"text": repr(value)}
+        ) from None
+
+
 Duration = Annotated[
     timedelta,
-    BeforeValidator(lambda v: parse_duration(v) if isinstance(v, str) else v),
+    BeforeValidator(_duration),
     PlainSerializer(format_duration, return_type=str),
 ]
 Slug = Annotated[str, Field(pattern=_SLUG)]
@@ -66,9 +82,11 @@ LocalisedText = Annotated[Text, BeforeValidator(_localised)]
 
 def _template_fields(text: str) -> set[str]:
     try:
-        return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+        return {field[1] for field in string.Formatter().parse(text) if field[1] is not None}
     except ValueError as error:
-        raise ValueError(f"the template is not well formed: {error}") from None
+        raise ValueError(
+            _("the template is not well formed: %(problem)s") % {"problem": error}
+        ) from None
 
 
 class Deadline(_Strict):
@@ -84,7 +102,7 @@ class Deadline(_Strict):
     def _anchor(cls, value: str) -> str:
         if value in ("start", "resolution") or re.match(r"^step:[a-z0-9][a-z0-9_-]*$", value):
             return value
-        raise ValueError("from must be start, resolution or step:<step id>")
+        raise ValueError(_("from must be start, resolution or step:<step id>"))
 
     @property
     def anchor_step(self) -> str | None:
@@ -138,30 +156,33 @@ class Step(_Strict):
     def _role(cls, value: str) -> str:
         if value in ROLES or re.match(r"^team:[a-z0-9][a-z0-9_-]*$", value):
             return value
-        raise ValueError(f"responsible must be one of {', '.join(ROLES)} or team:<team slug>")
+        raise ValueError(
+            _("responsible must be one of %(roles)s or team:<team slug>")
+            % {"roles": ", ".join(ROLES)}
+        )
 
     @model_validator(mode="after")
     def _kind_needs(self) -> Step:
         if self.kind == "message" and self.template is None:
-            raise ValueError("a message step needs a template")
+            raise ValueError(_("a message step needs a template"))
         if self.template is not None:
             for language in LANGUAGES:
                 unknown = _template_fields(self.template.get(language)) - TEMPLATE_VARIABLES
                 if unknown:
                     raise ValueError(
-                        f"the template uses {{{sorted(unknown)[0]}}}, which does not exist; "
-                        f"available: {', '.join(sorted(TEMPLATE_VARIABLES))}"
+                        _("the template uses {%(name)s}, which does not exist; available: %(all)s")
+                        % {"name": sorted(unknown)[0], "all": ", ".join(sorted(TEMPLATE_VARIABLES))}
                     )
         if self.kind == "decision" and len(self.options) < 2:
-            raise ValueError("a decision step needs at least two options")
+            raise ValueError(_("a decision step needs at least two options"))
         if self.kind != "decision" and self.options:
-            raise ValueError("only a decision step has options")
+            raise ValueError(_("only a decision step has options"))
         if self.kind == "approval" and self.approval is None:
-            raise ValueError("an approval step needs approval: {action: ...}")
+            raise ValueError(_("an approval step needs approval: {action: ...}"))
         if self.kind == "wait" and self.deadline is None:
-            raise ValueError("a wait step needs a deadline saying how long to wait")
+            raise ValueError(_("a wait step needs a deadline saying how long to wait"))
         if self.kind == "escalate" and self.escalate_to is None:
-            raise ValueError("an escalate step needs escalate_to: supervisor or manager")
+            raise ValueError(_("an escalate step needs escalate_to: supervisor or manager"))
         return self
 
 

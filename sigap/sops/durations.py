@@ -21,6 +21,11 @@ def parse_duration(text: str) -> timedelta:
     return total
 
 
+def is_duration_text(text: str) -> bool:
+    """Whether `text` is written like a duration (45m, 1d12h), whatever its length."""
+    return bool(_WHOLE.match(text))
+
+
 def format_duration(value: timedelta) -> str:
     seconds = int(value.total_seconds())
     parts = []

@@ -90,6 +90,31 @@ def sop_import(*, text: str, by: User | None) -> SopVersion:
         )
 
 
+def sop_draft_save(*, text: str, by: User, key: str | None) -> SopVersion:
+    """Save a document written in the editor as a draft (see sop_import).
+
+    `key` None starts a new SOP, so the document must not take the key of one that exists;
+    otherwise the document must keep the key of the SOP being edited.
+    """
+    _check_can_author(by)
+    try:
+        written = load_document(text).key
+    except SopInvalid as invalid:
+        raise InvalidInput("\n".join(str(e) for e in invalid.errors), field="document") from None
+    if key is None and Sop.objects.filter(key=written).exists():
+        raise Conflict(
+            _("An SOP with the key %(key)s already exists; edit that one, or choose another key.")
+            % {"key": written},
+            field="document",
+        )
+    if key is not None and written != key:
+        raise InvalidInput(
+            _("The key must stay %(key)s. To start another SOP, use New SOP.") % {"key": key},
+            field="document",
+        )
+    return sop_import(text=text, by=by)
+
+
 def sop_publish(
     *, version: SopVersion, by: User | None, notes: str, status: str = VersionStatus.ACTIVE
 ) -> SopVersion:

@@ -10,6 +10,7 @@ from sigap.web.views import (
     promises,
     sla,
     sop,
+    sop_editor,
     sops,
     tickets,
 )
@@ -53,7 +54,10 @@ urlpatterns = [
     path("promises/", promises.my_promises, name="promises"),
     path("tickets/<int:pk>/promises/<int:promise_id>/kept/", promises.keep, name="promise_keep"),
     path("sops/", sops.sop_list, name="sops"),
+    path("sops/new/", sop_editor.sop_new, name="sop_new"),
+    path("sops/new/check/", sop_editor.sop_check, name="sop_check"),
     path("sops/<slug:key>/", sops.sop_detail, name="sop"),
+    path("sops/<slug:key>/edit/", sop_editor.sop_edit, name="sop_edit"),
     path("sops/<slug:key>/diff/", sops.sop_diff, name="sop_diff"),
     path("sops/<slug:key>/acknowledge/", sops.acknowledge, name="sop_acknowledge"),
     path("customers/", customers.customer_list, name="customers"),

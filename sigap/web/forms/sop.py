@@ -6,7 +6,9 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
+from sigap.sops.display import DocumentCheck, document_check
 from sigap.sops.models import SopVersion
 from sigap.sops.selectors import version_title
 
@@ -53,3 +55,52 @@ class SopSwitchForm(forms.Form):
         field.queryset = SopVersion.objects.filter(pk__in=[v.pk for v in versions]).select_related(
             "sop"
         )
+
+
+# Far beyond any real SOP; keeps a pasted accident from tying up the checker.
+MAX_DOCUMENT_CHARS = 100_000
+# /sops/new/ is the editor, so an SOP keyed "new" could never be opened.
+RESERVED_KEYS = frozenset({"new"})
+
+
+def editor_text(text: str) -> str:
+    """The text as its author wrote it; browsers send a textarea's line ends as CRLF."""
+    return text.replace("\r\n", "\n")
+
+
+class SopEditorForm(forms.Form):
+    """The YAML of one SOP. Each problem is kept with its line for the panel beside the editor."""
+
+    document = forms.CharField(
+        label=_("The SOP as YAML"),
+        strip=False,
+        max_length=MAX_DOCUMENT_CHARS,
+        widget=forms.Textarea(
+            attrs={"rows": 30, "spellcheck": "false", "autocapitalize": "off", "wrap": "off"}
+        ),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.check: DocumentCheck | None = None
+
+    def clean_document(self) -> str:
+        text = editor_text(self.cleaned_data["document"])
+        if "\x00" in text:
+            raise forms.ValidationError(_("The document must not contain NUL characters."))
+        self.check = document_check(text)
+        if not self.check.is_valid:
+            raise forms.ValidationError(
+                ngettext_lazy(
+                    "The document has %(count)d problem; it is listed with its line.",
+                    "The document has %(count)d problems; each is listed with its line.",
+                    "count",
+                ),
+                params={"count": len(self.check.problems)},
+            )
+        if self.check.summary is not None and self.check.summary.key in RESERVED_KEYS:
+            raise forms.ValidationError(
+                _("The key %(key)s is taken by the desk's own pages; choose another."),
+                params={"key": self.check.summary.key},
+            )
+        return text
