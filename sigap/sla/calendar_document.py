@@ -29,6 +29,7 @@ from pydantic import (
     Field,
     PlainSerializer,
     PlainValidator,
+    TypeAdapter,
     ValidationError,
     WithJsonSchema,
     field_validator,
@@ -43,6 +44,7 @@ _PERIOD = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*[-–]\s*(\d{1,2}):(\d{2})\s*$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 _NAME_LENGTH = 120  # the width of Calendar.name
+_BOOLEAN = TypeAdapter(bool)
 
 
 def _format_period(period: Period) -> str:
@@ -335,14 +337,15 @@ def _rule_problems(
 
 
 def _problems_of(error: ValidationError, data: Mapping[Any, Any]) -> list[_Problem]:
-    problems = []
-    for item in error.errors():
-        if item["loc"] == ():
-            # The rules across entries ran on parsed values; they are recomputed below
-            # so that they sit beside the other problems with their fields.
-            continue
-        problems.append(_Problem(_field(item["loc"]), _message(item)))
+    # The rules across entries only run once every field is valid, and then report as one
+    # error of the whole document; recomputing them from the raw data lists them beside
+    # the field problems, each with its own field.
+    problems = [
+        _Problem(_field(item["loc"]), _message(item)) for item in error.errors() if item["loc"]
+    ]
     problems.extend(_rule_problems_of_raw(data, failed={p.field for p in problems}))
+    if not problems:  # pragma: no cover - the raw rules disagreed with the parsed ones
+        problems = [_Problem("", _message(item)) for item in error.errors()]
     return problems
 
 
@@ -353,6 +356,7 @@ def _rule_problems_of_raw(data: Mapping[Any, Any], failed: set[str]) -> list[_Pr
     raw_hours = data.get("hours") or {}
     if isinstance(raw_hours, Mapping):
         for weekday, raw_periods in raw_hours.items():
+            raw_periods = [] if raw_periods is None else raw_periods
             if weekday not in WEEKDAYS or not isinstance(raw_periods, list):
                 hours_complete = False
                 continue
@@ -373,11 +377,19 @@ def _rule_problems_of_raw(data: Mapping[Any, Any], failed: set[str]) -> list[_Pr
             except (ValueError, AttributeError):
                 continue
     return _rule_problems(
-        always_open=data.get("always_open") is True,
+        always_open=_is_true(data.get("always_open", False)),
         hours=hours,
         holidays=holidays,
         hours_complete=hours_complete,
     )
+
+
+def _is_true(value: object) -> bool:
+    """Whether pydantic reads `value` as true; anything unreadable counts as false."""
+    try:
+        return _BOOLEAN.validate_python(value)
+    except ValidationError:
+        return False
 
 
 def _field(loc: tuple[int | str, ...]) -> str:
@@ -414,6 +426,8 @@ def _message(item: ErrorDetails) -> str:
         return _("write this as text")
     if kind in {"bool_type", "bool_parsing"}:
         return _("write true or false")
+    if kind == "list_type" and loc[:1] == ("holidays",):
+        return _("write a list here, for example [{date: 2026-12-25, name: Natal}]")
     if kind == "list_type":
         return _("write a list here, for example [08:00-12:00, 13:00-17:00]")
     if kind in {"model_type", "model_attributes_type", "dict_type"}:
