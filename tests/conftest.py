@@ -10,6 +10,7 @@ import pytest
 from django.test import Client
 
 from sigap.accounts.models import Role, Team, User
+from sigap.sla.configuration import cache_clear as sla_cache_clear
 from sigap.sops.models import SopVersion
 from sigap.sops.services import sop_import, sop_publish
 from sigap.tickets.models import Ticket
@@ -22,6 +23,12 @@ def _test_settings(settings: Any) -> None:
     settings.LANGUAGE_CODE = "en"
     # Real hashing costs a quarter second per persona and proves nothing here.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_sla_cache() -> None:
+    # Each test has its own database, so no policy or calendar read in another may be reused.
+    sla_cache_clear()
 
 
 @pytest.fixture

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import yaml
 from django.db import transaction
@@ -17,6 +20,7 @@ from sigap.sla.calendar_document import calendar_from_document, calendar_parse
 from sigap.sla.models import Calendar, Policy, TeamCalendar
 from sigap.sla.policy import PolicyDocument, policy_dump, policy_parse
 
+T = TypeVar("T")
 LIBRARY_DIR = Path(__file__).resolve().parent / "library"
 DEFAULT_POLICY_FILE = LIBRARY_DIR / "standard.yaml"
 DEFAULT_CALENDAR_FILE = LIBRARY_DIR / "jakarta-office.yaml"
@@ -32,8 +36,34 @@ def bundled_policy() -> PolicyDocument:
     return _bundled
 
 
+# Every new ticket asks which policy and calendar apply; they change rarely, so each process
+# keeps its answers for a few seconds. A change made here clears them at once; one made by
+# another process reaches this one within CACHE_SECONDS.
+CACHE_SECONDS = 5.0
+_cache: dict[tuple[str, int | None], tuple[float, Any]] = {}
+
+
+def _cached(kind: str, team_id: int | None, load: Callable[[], T]) -> T:
+    now = time.monotonic()
+    hit = _cache.get((kind, team_id))
+    if hit is not None and hit[0] > now:
+        value: T = hit[1]
+        return value
+    value = load()
+    _cache[(kind, team_id)] = (now + CACHE_SECONDS, value)
+    return value
+
+
+def cache_clear() -> None:
+    _cache.clear()
+
+
 def policy_for_team(team_id: int | None) -> PolicyDocument:
     """The team's own policy, else the desk's default, else the shipped standard."""
+    return _cached("policy", team_id, lambda: _policy_for_team(team_id))
+
+
+def _policy_for_team(team_id: int | None) -> PolicyDocument:
     rows = Policy.objects.filter(
         Q(team_id=team_id) | Q(is_default=True) if team_id else Q(is_default=True)
     )
@@ -47,6 +77,10 @@ def policy_for_team(team_id: int | None) -> PolicyDocument:
 
 def calendar_for_team(team_id: int | None) -> BusinessCalendar:
     """The team's business hours; a team without a calendar is served around the clock."""
+    return _cached("calendar", team_id, lambda: _calendar_for_team(team_id))
+
+
+def _calendar_for_team(team_id: int | None) -> BusinessCalendar:
     if team_id is not None:
         link = TeamCalendar.objects.filter(team_id=team_id).select_related("calendar").first()
         if link is not None:
@@ -74,6 +108,7 @@ def sla_policy_save(*, source: str, by: User | None, team: Team | None = None) -
         policy.source = source
         policy.updated_at = clock.now()
         policy.save()
+    cache_clear()
     return policy
 
 
@@ -85,7 +120,7 @@ def sla_calendar_save(*, source: str, by: User | None) -> Calendar:
     _check_can_configure(by)
     try:
         data = yaml.safe_load(source)
-    except yaml.YAMLError as problem:
+    except (yaml.YAMLError, ValueError) as problem:
         raise InvalidInput(
             _("The calendar is not valid YAML: %(problem)s") % {"problem": problem}
         ) from problem
@@ -99,6 +134,7 @@ def sla_calendar_save(*, source: str, by: User | None) -> Calendar:
                 "updated_at": clock.now(),
             },
         )
+    cache_clear()
     return calendar
 
 
@@ -106,8 +142,9 @@ def sla_team_calendar_set(*, team: Team, calendar: Calendar | None, by: User | N
     _check_can_configure(by)
     if calendar is None:
         TeamCalendar.objects.filter(team=team).delete()
-        return
-    TeamCalendar.objects.update_or_create(team=team, defaults={"calendar": calendar})
+    else:
+        TeamCalendar.objects.update_or_create(team=team, defaults={"calendar": calendar})
+    cache_clear()
 
 
 def sla_defaults_install() -> list[str]:

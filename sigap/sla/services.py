@@ -27,7 +27,14 @@ from sigap.sla.models import (
 )
 from sigap.sla.policy import Ladder, PolicyDocument
 from sigap.sla.responsible import least_loaded
-from sigap.sla.timers import CalendarOf, timer_start, timers_finish, timers_pause, timers_resume
+from sigap.sla.timers import (
+    CalendarOf,
+    timer_new,
+    timer_start,
+    timers_finish,
+    timers_pause,
+    timers_resume,
+)
 from sigap.sops.wording import template_values
 from sigap.tickets import access
 from sigap.tickets.events import EventKind, event_record
@@ -43,39 +50,49 @@ def sla_ticket_opened(*, ticket: Ticket, text: str, at: datetime) -> None:
     send it straight up the ladder."""
     policy = policy_for_team(ticket.team_id)
     target = policy.target_for(ticket.channel, ticket.priority)
+    timers = []
     if target is not None:
         calendar = calendar_for_team(ticket.team_id) if policy.is_business(target) else None
-        if target.first_response and ticket.channel not in LIVE_CHANNELS:
-            timer_start(
+        wanted = [(TimerKind.RESOLUTION, target.resolution)]
+        if ticket.channel not in LIVE_CHANNELS:
+            wanted.append((TimerKind.FIRST_RESPONSE, target.first_response))
+        timers += [
+            timer_new(
                 ticket_id=ticket.pk,
-                kind=TimerKind.FIRST_RESPONSE,
-                seconds=target.first_response,
+                kind=kind,
+                seconds=seconds,
                 at=at,
                 calendar=calendar,
                 warn_percent=policy.warn_at_percent,
             )
-        if target.resolution:
-            timer_start(
+            for kind, seconds in wanted
+            if seconds
+        ]
+    ladder = policy.ladder
+    reason = _criteria_reason(ticket, text, ladder) if ladder is not None else ""
+    if ladder is not None and not reason and ladder.levels[0].within:
+        timers.append(
+            timer_new(
                 ticket_id=ticket.pk,
-                kind=TimerKind.RESOLUTION,
-                seconds=target.resolution,
+                kind=TimerKind.ESCALATION,
+                seconds=ladder.levels[0].within,
                 at=at,
-                calendar=calendar,
+                calendar=calendar_for_team(ticket.team_id) if policy.business_hours else None,
                 warn_percent=policy.warn_at_percent,
+                level=1,
             )
-    if policy.ladder is not None:
-        _level_timer(ticket, policy, 1, at)
-        reason = _criteria_reason(ticket, text, policy.ladder)
-        if reason:
-            _escalate(
-                ticket=ticket,
-                policy=policy,
-                level=policy.ladder.criteria.to_level,
-                cause=EscalationCause.CRITERIA,
-                reason=reason,
-                by=None,
-                at=at,
-            )
+        )
+    Timer.objects.bulk_create(timers)
+    if ladder is not None and reason:
+        _escalate(
+            ticket=ticket,
+            policy=policy,
+            level=ladder.criteria.to_level,
+            cause=EscalationCause.CRITERIA,
+            reason=reason,
+            by=None,
+            at=at,
+        )
 
 
 def sla_customer_wrote(*, ticket: Ticket, at: datetime) -> None:

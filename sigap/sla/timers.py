@@ -50,6 +50,30 @@ def timer_start(
     level: int | None = None,
 ) -> Timer:
     """`calendar` is None for targets counted in calendar time."""
+    timer = timer_new(
+        ticket_id=ticket_id,
+        kind=kind,
+        seconds=seconds,
+        at=at,
+        calendar=calendar,
+        warn_percent=warn_percent,
+        level=level,
+    )
+    timer.save()
+    return timer
+
+
+def timer_new(
+    *,
+    ticket_id: int,
+    kind: TimerKind,
+    seconds: int,
+    at: datetime,
+    calendar: BusinessCalendar | None,
+    warn_percent: int,
+    level: int | None = None,
+) -> Timer:
+    """A running timer, not saved yet, so a new ticket's timers go in with one INSERT."""
     timer = Timer(
         ticket_id=ticket_id,
         kind=kind,
@@ -61,7 +85,6 @@ def timer_start(
         started_at=at,
     )
     _schedule(timer, calendar, at, seconds)
-    timer.save()
     return timer
 
 

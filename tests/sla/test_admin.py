@@ -24,7 +24,8 @@ def test_an_admin_saves_a_policy_and_a_bad_one_is_refused(client: Client, admin_
     saved = client.post("/admin/sla/policy/add/", {"source": good})
     assert saved.status_code == 302
     social = policy_for_team(None).target_for("social", "normal")
-    assert social is not None and social.first_response == 180
+    assert social is not None
+    assert social.first_response == 180
 
 
 def test_an_agent_cannot_open_the_policy_admin(client: Client, agent: User) -> None:

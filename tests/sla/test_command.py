@@ -46,8 +46,10 @@ def test_a_team_gets_its_own_policy_and_calendar(
 
     chat_a = policy_for_team(team_a.pk).target_for("chat", "normal")
     chat_b = policy_for_team(team_b.pk).target_for("chat", "normal")
-    assert chat_a is not None and chat_a.first_response == 30
-    assert chat_b is not None and chat_b.first_response == 60
+    assert chat_a is not None
+    assert chat_a.first_response == 30
+    assert chat_b is not None
+    assert chat_b.first_response == 60
     assert TeamCalendar.objects.get(team=team_a).calendar.key == "jakarta-office"
     assert Policy.objects.get(key="vip-desk").team == team_a
 

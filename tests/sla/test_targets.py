@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 
 from sigap.accounts.models import Team, User
-from sigap.sla.configuration import DEFAULT_POLICY_FILE, sla_policy_save
-from sigap.sla.models import Timer, TimerKind, TimerState
+from sigap.sla.configuration import (
+    DEFAULT_POLICY_FILE,
+    sla_defaults_install,
+    sla_policy_save,
+    sla_team_calendar_set,
+)
+from sigap.sla.models import Calendar, Timer, TimerKind, TimerState
 from sigap.tickets.models import Channel, Priority
 from sigap.tickets.services import ticket_log_contact, ticket_receive, ticket_reply
 from tests import factories
 
 pytestmark = pytest.mark.django_db
 T0 = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
+JAKARTA = ZoneInfo("Asia/Jakarta")
 
 
 def _due(ticket_id: int, kind: TimerKind) -> datetime | None:
@@ -110,3 +117,32 @@ def test_resolving_meets_resolution_and_stops_the_other_clocks(team_a: Team, age
         TimerKind.ESCALATION: TimerState.STOPPED,
     }
     assert not Timer.objects.filter(ticket=ticket, fire_at__isnull=False).exists()
+
+
+def test_email_targets_count_the_teams_office_hours(team_a: Team, agent: User) -> None:
+    sla_defaults_install()
+    sla_team_calendar_set(team=team_a, calendar=Calendar.objects.get(key="jakarta-office"), by=None)
+    friday_late = datetime(2026, 11, 27, 16, 30, tzinfo=JAKARTA)
+    with time_machine.travel(friday_late, tick=False):
+        mail_ticket = factories.make_ticket(team=team_a, channel=Channel.EMAIL)
+        chat = factories.make_ticket(team=team_a, channel=Channel.CHAT)
+
+    # Half an hour on Friday, the other half when the office opens on Saturday at 08:00.
+    assert _due(mail_ticket.pk, TimerKind.FIRST_RESPONSE) == datetime(
+        2026, 11, 28, 8, 30, tzinfo=JAKARTA
+    )
+    # Chat is answered around the clock.
+    assert _due(chat.pk, TimerKind.FIRST_RESPONSE) == friday_late + timedelta(minutes=1)
+
+
+def test_a_holiday_is_skipped(team_a: Team) -> None:
+    sla_defaults_install()
+    sla_team_calendar_set(team=team_a, calendar=Calendar.objects.get(key="jakarta-office"), by=None)
+    christmas_eve = datetime(2026, 12, 24, 16, 45, tzinfo=JAKARTA)
+    with time_machine.travel(christmas_eve, tick=False):
+        ticket = factories.make_ticket(team=team_a, channel=Channel.EMAIL)
+
+    # 15 minutes on the 24th; the 25th is a holiday; the rest on Saturday the 26th.
+    assert _due(ticket.pk, TimerKind.FIRST_RESPONSE) == datetime(
+        2026, 12, 26, 8, 45, tzinfo=JAKARTA
+    )
