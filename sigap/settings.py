@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "sigap.tickets",
     "sigap.sops",
     "sigap.sla",
+    "sigap.intake",
     "sigap.web",
     "sigap.api",
     "sigap.demo",
@@ -141,6 +142,26 @@ MEDIA_ROOT = DATA_DIR / "media"
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("SIGAP_MAX_BODY_BYTES", 2_621_440)
 # Longest message body (characters) an agent or customer can post.
 MESSAGE_MAX_CHARS = env_int("SIGAP_MESSAGE_MAX_CHARS", 100_000)
+# Incoming mail: the largest message kept whole, and what its attachments may be.
+MAIL_MAX_BYTES = env_int("SIGAP_MAIL_MAX_BYTES", 40 * 1024 * 1024)
+ATTACHMENT_MAX_BYTES = env_int("SIGAP_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+ATTACHMENT_ALLOWED_TYPES = env_list(
+    "SIGAP_ATTACHMENT_TYPES",
+    [
+        *("image/jpeg", "image/png", "image/gif", "image/webp", "image/heic", "image/heif"),
+        *("video/mp4", "video/quicktime", "video/3gpp", "video/webm"),
+        *("application/pdf", "text/plain", "text/csv"),
+        *("application/msword", "application/vnd.ms-excel", "application/vnd.ms-powerpoint"),
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        "application/vnd.oasis.opendocument.text",
+        "application/vnd.oasis.opendocument.spreadsheet",
+    ],
+)
+ATTACHMENTS_DIR = DATA_DIR / "attachments"
+# How often each IMAP mailbox is read.
+MAIL_POLL_SECONDS = env_int("SIGAP_MAIL_POLL_SECONDS", 60)
 
 # The largest amount (Rupiah) each role may approve alone in an SOP approval step; None: no limit.
 SIGAP_AUTHORITY_LIMITS: dict[str, int | None] = {

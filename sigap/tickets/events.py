@@ -38,6 +38,7 @@ class EventKind(models.TextChoices):
     SLA_BREACHED = "sla_breached", _("recorded a missed response-time target")
     TICKET_ESCALATED = "ticket_escalated", _("escalated the ticket")
     CUSTOMER_NOTIFIED = "customer_notified", _("sent the customer an automatic notice")
+    ATTACHMENT_REFUSED = "attachment_refused", _("sent an attachment the desk did not keep")
 
 
 def event_record(

@@ -226,3 +226,29 @@ class TicketEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} on {self.ticket_id}"
+
+
+class Attachment(models.Model):
+    """A file that came with a message.
+
+    The file lives under ATTACHMENTS_DIR with a random, unguessable name (`storage_key`); the
+    sender's file name is only a cleaned-up label and never becomes a path.
+    """
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
+    filename = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size"))
+    storage_key = models.CharField(max_length=64, unique=True)
+    sha256 = models.CharField(max_length=64)
+    # Inline images of an HTML mail are referred to as cid:<content_id>.
+    content_id = models.CharField(max_length=255, blank=True)
+    is_inline = models.BooleanField(default=False)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.filename

@@ -1,0 +1,300 @@
+"""Turning received mail into tickets: once per message, on the right ticket, never in a loop.
+
+Every message is kept as an InboundEmail row with its raw source, whatever becomes of it. A
+message that cannot be processed is quarantined with the reason and never stops the ones after
+it; an admin can process it again once the cause is fixed.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from django.conf import settings
+from django.db import IntegrityError, InterfaceError, OperationalError, transaction
+from django.utils.translation import gettext as _
+
+from sigap.accounts.models import User
+from sigap.core import clock
+from sigap.core.errors import Conflict, NotAllowed
+from sigap.customers.models import Customer, CustomerIdentity, IdentityKind
+from sigap.customers.services import IdentityInput, customer_for_identity
+from sigap.intake.attachments import attachments_store
+from sigap.intake.models import InboundEmail, InboundStatus, Mailbox
+from sigap.intake.parsing import (
+    MalformedEmail,
+    ParsedEmail,
+    automatic_kind,
+    digest_message_id,
+    message_id_only,
+    parse_email,
+    subject_reference,
+)
+from sigap.tickets.events import EventKind, event_record
+from sigap.tickets.models import (
+    Category,
+    Channel,
+    Direction,
+    Message,
+    Priority,
+    Status,
+    Ticket,
+)
+from sigap.tickets.services import ticket_open, ticket_receive
+
+logger = logging.getLogger(__name__)
+
+# Errors that say "try again later" (the database is down or busy), not "this mail is bad".
+TEMPORARY_ERRORS = (OperationalError, InterfaceError)
+MAX_ERROR_CHARS = 4000
+MAX_HTML_CHARS = 2_000_000
+
+
+def _strip_mbox_line(raw: bytes) -> bytes:
+    """An MTA pipe may put an mbox `From sender date` line before the headers."""
+    if raw.startswith(b"From "):
+        end = raw.find(b"\n")
+        return raw[end + 1 :] if end >= 0 else b""
+    return raw
+
+
+def _existing(mailbox: Mailbox | None, message_id: str) -> InboundEmail | None:
+    if not message_id:
+        return None
+    found = InboundEmail.objects.filter(message_id=message_id)
+    found = found.filter(mailbox=mailbox) if mailbox is not None else found.filter(mailbox=None)
+    return found.first()
+
+
+def email_ingest(
+    *, raw: bytes, mailbox: Mailbox | None, envelope_sender: str | None = None
+) -> InboundEmail:
+    """Take one received message; returns its InboundEmail row, new or already there.
+
+    Raises only on a temporary database failure (the caller should try again later); anything
+    wrong with the message itself ends in quarantine.
+    """
+    raw = _strip_mbox_line(raw)
+    size = len(raw)
+    is_truncated = size > settings.MAIL_MAX_BYTES
+    message_id = ("" if is_truncated else message_id_only(raw)) or digest_message_id(raw)
+    existing = _existing(mailbox, message_id)
+    if existing is not None:
+        return existing
+    kept = raw[: settings.MAIL_MAX_BYTES] if is_truncated else raw
+    try:
+        with transaction.atomic():
+            # The row comes first: its unique key makes a second, concurrent intake of the
+            # same message wait here and then fail, before it creates anything.
+            inbound = InboundEmail.objects.create(
+                mailbox=mailbox,
+                message_id=message_id,
+                raw=kept,
+                size=size,
+                is_truncated=is_truncated,
+                received_at=clock.now(),
+                status=InboundStatus.QUARANTINED,
+            )
+            _process(inbound, kept, envelope_sender)
+    except IntegrityError:
+        existing = _existing(mailbox, message_id)
+        if existing is None:
+            raise
+        return existing
+    return inbound
+
+
+def email_reprocess(*, inbound: InboundEmail, by: User) -> InboundEmail:
+    """An admin processes a quarantined message again, after fixing what stopped it."""
+    if not by.has_perm("intake.change_inboundemail"):
+        raise NotAllowed(_("You may not process received mail again."))
+    with transaction.atomic():
+        locked = InboundEmail.objects.select_for_update().get(pk=inbound.pk)
+        if locked.status != InboundStatus.QUARANTINED:
+            raise Conflict(_("Only quarantined mail can be processed again."))
+        locked.reprocessed_by = by
+        locked.reprocessed_at = clock.now()
+        locked.error = ""
+        _process(locked, bytes(locked.raw), None)
+    for field in InboundEmail._meta.concrete_fields:
+        setattr(inbound, field.attname, getattr(locked, field.attname))
+    return inbound
+
+
+def _process(inbound: InboundEmail, raw: bytes, envelope_sender: str | None) -> None:
+    """Decide and act inside a savepoint; on failure quarantine the row with the reason."""
+    written: list[Path] = []
+    try:
+        with transaction.atomic():
+            if inbound.is_truncated:
+                raise MalformedEmail(
+                    _("The message is larger than %(max)s bytes; only the start was kept.")
+                    % {"max": settings.MAIL_MAX_BYTES}
+                )
+            parsed = parse_email(raw)
+            inbound.from_address = parsed.from_address[:320]
+            inbound.subject = parsed.subject[:255]
+            _decide(inbound, parsed, envelope_sender, written)
+            inbound.save()
+    except TEMPORARY_ERRORS:
+        _remove(written)
+        raise
+    except Exception as error:
+        _remove(written)
+        logger.warning("mail %s quarantined: %s", inbound.message_id, error)
+        inbound.status = InboundStatus.QUARANTINED
+        inbound.ticket = None
+        inbound.ticket_message = None
+        inbound.detail = ""
+        inbound.error = f"{type(error).__name__}: {error}"[:MAX_ERROR_CHARS]
+        inbound.save()
+
+
+def _remove(paths: list[Path]) -> None:
+    for path in paths:
+        path.unlink(missing_ok=True)
+
+
+def _decide(
+    inbound: InboundEmail, parsed: ParsedEmail, envelope_sender: str | None, written: list[Path]
+) -> None:
+    automatic = automatic_kind(parsed, envelope_sender=envelope_sender)
+    if automatic is not None:
+        # Recorded, never answered: no ticket, so no acknowledgement goes back.
+        inbound.status = (
+            InboundStatus.BOUNCE if automatic.kind == "bounce" else InboundStatus.AUTO_REPLY
+        )
+        inbound.detail = automatic.reason
+        return
+    copy = (
+        Message.objects.filter(
+            external_id=inbound.message_id, direction=Direction.INBOUND, channel=Channel.EMAIL
+        )
+        .select_related("ticket")
+        .first()
+    )
+    if copy is not None:
+        # The same mail sent to two of our mailboxes: one conversation, not two.
+        inbound.status = InboundStatus.DUPLICATE
+        inbound.ticket = copy.ticket
+        inbound.ticket_message = copy
+        inbound.detail = _("Already received as message %(id)s.") % {"id": copy.pk}
+        return
+    if not parsed.from_address:
+        raise MalformedEmail(_("The message has no usable From address."))
+    # The sender is who the From header names; Reply-To is only where the sender wants
+    # answers, and trusting it would let anyone write as someone else's customer.
+    customer, identity = customer_for_identity(
+        identity=IdentityInput(IdentityKind.EMAIL, parsed.from_address),
+        name=parsed.from_name,
+    )
+    body = _body(parsed)
+    body_html = parsed.html if parsed.html and len(parsed.html) <= MAX_HTML_CHARS else None
+    ticket = _thread(parsed, customer)
+    if ticket is not None:
+        message = ticket_receive(
+            ticket=ticket,
+            customer=customer,
+            body=body,
+            body_html=body_html,
+            external_id=inbound.message_id,
+        )
+        inbound.status = InboundStatus.APPENDED
+    else:
+        ticket = _open(inbound, parsed, customer, identity, body, body_html)
+        message = ticket.messages.get(direction=Direction.INBOUND, external_id=inbound.message_id)
+        inbound.status = InboundStatus.TICKET_CREATED
+    inbound.ticket = ticket
+    inbound.ticket_message = message
+    now = clock.now()
+    refused = attachments_store(message=message, parts=parsed.attachments, at=now, written=written)
+    for item in refused:
+        event_record(
+            ticket=ticket,
+            kind=EventKind.ATTACHMENT_REFUSED,
+            at=now,
+            customer=customer,
+            message=message,
+            data={"filename": item.filename, "reason": item.reason},
+        )
+    inbound.detail = "\n".join(
+        _("Attachment %(name)s not kept: %(reason)s") % {"name": r.filename, "reason": r.reason}
+        for r in refused
+    )
+
+
+def _body(parsed: ParsedEmail) -> str:
+    body = parsed.text.strip() or _("(The message has no text.)")
+    limit = settings.MESSAGE_MAX_CHARS
+    if len(body) > limit:
+        # The whole text stays in the raw source; the ticket shows the start.
+        marker = "\n\n" + _("[The rest of this long message is in its original.]")
+        body = body[: limit - len(marker)] + marker
+    return body
+
+
+def _subject(parsed: ParsedEmail) -> str:
+    subject = parsed.subject.strip() or _("(no subject)")
+    return subject[:255]
+
+
+def _thread(parsed: ParsedEmail, customer: Customer) -> Ticket | None:
+    """The open ticket this mail continues, if it is the same customer's.
+
+    Message-IDs and ticket references are easy to guess, so a mail is only ever added to a
+    ticket of the customer who sent it: nobody can write into a stranger's conversation.
+    """
+    ids = [*reversed(parsed.in_reply_to), *reversed(parsed.references)]
+    if ids:
+        earlier = (
+            Message.objects.filter(external_id__in=ids, ticket__customer=customer)
+            .select_related("ticket")
+            .order_by("-created_at", "-pk")
+            .first()
+        )
+        if earlier is not None and earlier.ticket.status != Status.CLOSED:
+            return earlier.ticket
+        if earlier is not None:
+            return None  # a reply to a closed ticket starts a new one
+    reference = subject_reference(parsed.subject)
+    if reference is not None:
+        ticket = Ticket.objects.filter(pk=reference, customer=customer).first()
+        if ticket is not None and ticket.status != Status.CLOSED:
+            return ticket
+    return None
+
+
+def _open(
+    inbound: InboundEmail,
+    parsed: ParsedEmail,
+    customer: Customer,
+    identity: CustomerIdentity,
+    body: str,
+    body_html: str | None,
+) -> Ticket:
+    mailbox = inbound.mailbox
+    priority = Priority.NORMAL
+    category: Category | None = None
+    if mailbox is not None and mailbox.is_trusted:
+        # Only mail from our own systems (a web form relay) may set ticket fields by header.
+        priority, category = _trusted_fields(parsed)
+    return ticket_open(
+        customer=customer,
+        identity=identity,
+        channel=Channel.EMAIL,
+        subject=_subject(parsed),
+        body=body,
+        body_html=body_html,
+        team=mailbox.team if mailbox is not None else None,
+        priority=priority,
+        category=category,
+        external_id=inbound.message_id,
+    )
+
+
+def _trusted_fields(parsed: ParsedEmail) -> tuple[Priority, Category | None]:
+    wanted = parsed.headers.get("x-sigap-priority", "").strip().lower()
+    priority = Priority(wanted) if wanted in Priority.values else Priority.NORMAL
+    slug = parsed.headers.get("x-sigap-category", "").strip().lower()
+    category = Category.objects.filter(slug=slug, is_active=True).first() if slug else None
+    return priority, category
