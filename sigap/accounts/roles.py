@@ -20,6 +20,7 @@ _SUPERVISOR = [
     "customers.merge_customers",
     "sops.publish_sop",
     "sops.decide_approvals",
+    "sops.grant_special_policy",
 ]
 _MANAGER = [*_SUPERVISOR, "tickets.view_all_tickets"]
 _ADMIN = [

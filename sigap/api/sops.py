@@ -1,4 +1,5 @@
-"""SOP endpoints: list, validate and import documents; a ticket's run and its steps."""
+"""SOP endpoints: list, validate and import documents; a ticket's run, its steps and its special
+policies."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ from sigap.api.schemas.sops import (
     SopCreate,
     SopOut,
     SopSwitch,
+    SpecialPolicyIn,
+    SpecialPolicyOut,
     StepComplete,
     StepOut,
     StepWaive,
@@ -30,6 +33,7 @@ from sigap.sops.selectors import Checklist, ticket_checklist
 from sigap.sops.services import (
     sop_import,
     sop_publish,
+    sop_special_policy_grant,
     sop_step_complete,
     sop_step_waive,
     sop_switch,
@@ -151,6 +155,16 @@ def _run_out(request: HttpRequest, ticket_id: int) -> RunOut:
         matched=checklist.reasons,
         started_at=run.started_at,
         steps=_step_out(checklist),
+        special_policies=[
+            SpecialPolicyOut(
+                step=policy.step_id or None,
+                description=policy.description,
+                reason=policy.reason,
+                granted_by=policy.by.display_name if policy.by else None,
+                granted_at=policy.at,
+            )
+            for policy in checklist.special_policies
+        ],
     )
 
 
@@ -208,5 +222,26 @@ def run_switch(request: HttpRequest, ticket_id: PathId, payload: SopSwitch) -> R
         raise InvalidInput(_("No live SOP %(key)s.") % {"key": payload.sop}, field="sop")
     sop_switch(
         ticket=access.ticket_for(user, ticket_id), version=version, by=user, reason=payload.reason
+    )
+    return _run_out(request, ticket_id)
+
+
+@router.post(
+    "/tickets/{ticket_id}/sop/special-policy",
+    response={200: RunOut, **problems(400, 403, 404, 409)},
+    summary="Grant a special policy outside the SOP",
+)
+def special_policy_grant(
+    request: HttpRequest, ticket_id: PathId, payload: SpecialPolicyIn
+) -> RunOut:
+    """For a case the SOP does not foresee (supervisors and above). Naming an open step settles
+    it as an exception; either way it is on the timeline and counted against the SOP."""
+    user = caller(request)
+    sop_special_policy_grant(
+        ticket=access.ticket_for(user, ticket_id),
+        by=user,
+        reason=payload.reason,
+        description=payload.description,
+        step_id=payload.step,
     )
     return _run_out(request, ticket_id)

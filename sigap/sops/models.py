@@ -29,6 +29,7 @@ class Sop(models.Model):
         permissions = [
             ("publish_sop", "Can publish and retire SOP versions"),
             ("decide_approvals", "Can decide approvals above an agent's authority"),
+            ("grant_special_policy", "Can grant a special policy outside the SOP"),
         ]
 
     def __str__(self) -> str:
@@ -206,3 +207,40 @@ class Acknowledgement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} read {self.version}"
+
+
+class ExceptionKind(models.TextChoices):
+    WAIVED = "waived", _("Step waived")
+    SPECIAL_POLICY = "special_policy", _("Special policy")
+
+
+class SopException(models.Model):
+    """A step set aside, or a special policy granted outside the SOP (seed 004).
+
+    Kept per SOP version and step so that an SOP which keeps forcing exceptions shows up for
+    review. The ticket's timeline has the matching event.
+    """
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="sop_exceptions")
+    run = models.ForeignKey(SopRun, on_delete=models.CASCADE, related_name="exceptions")
+    # The run's version, stored again so the counts per version are one grouped index scan.
+    version = models.ForeignKey(SopVersion, on_delete=models.PROTECT, related_name="exceptions")
+    # Empty when a special policy concerns the ticket as a whole rather than one step.
+    step_id = models.CharField(max_length=64, blank=True)
+    kind = models.CharField(max_length=16, choices=ExceptionKind.choices)
+    reason = models.TextField()
+    # What a special policy allows for this customer; empty for a plain waiver.
+    description = models.TextField(blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["version", "at"], name="sop_exception_version_at_idx"),
+            models.Index(fields=["at"], name="sop_exception_at_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.step_id or '-'} on {self.ticket_id}"

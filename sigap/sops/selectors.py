@@ -16,7 +16,9 @@ from sigap.sops.document import Step
 from sigap.sops.models import (
     LIVE_STATUSES,
     Acknowledgement,
+    ExceptionKind,
     Sop,
+    SopException,
     SopRun,
     SopVersion,
     StepState,
@@ -45,6 +47,8 @@ class ChecklistStep:
     outcome: str
     # Approvals are set aside only by those who may decide them.
     may_waive: bool
+    # The special policy that settled this step, if one did.
+    special_policy: SopException | None = None
 
     @property
     def is_open(self) -> bool:
@@ -62,6 +66,8 @@ class Checklist:
     steps: list[ChecklistStep]
     now: datetime
     reasons: list[str]
+    # Special policies granted on this run, for the ticket as a whole or for one step.
+    special_policies: list[SopException]
 
     @property
     def blocking(self) -> list[ChecklistStep]:
@@ -84,6 +90,10 @@ def ticket_checklist(ticket: Ticket, agent: User) -> Checklist | None:
     states = list(run.steps.select_related("completed_by", "waived_by").order_by("position"))
     may_decide = agent.has_perm("sops.decide_approvals")
     open_states = [s for s in states if s.status == StepStatus.OPEN]
+    policies = list(
+        run.exceptions.filter(kind=ExceptionKind.SPECIAL_POLICY).select_related("by").order_by("at")
+    )
+    policy_of_step = {p.step_id: p for p in policies if p.step_id}
     first = min(
         open_states,
         key=lambda s: (s.deadline_at is None, s.deadline_at or now, s.position),
@@ -106,6 +116,7 @@ def ticket_checklist(ticket: Ticket, agent: User) -> Checklist | None:
                 responsible=role_label(step.responsible),
                 outcome=outcome_label(step, state.outcome) if state.outcome else "",
                 may_waive=step.kind != "approval" or may_decide,
+                special_policy=policy_of_step.get(state.step_id),
             )
         )
     return Checklist(
@@ -114,6 +125,7 @@ def ticket_checklist(ticket: Ticket, agent: User) -> Checklist | None:
         steps=steps,
         now=now,
         reasons=[reason_text(r) for r in run.matched.get("reasons", [])],
+        special_policies=policies,
     )
 
 
@@ -244,6 +256,52 @@ def step_health(version: SopVersion, now: datetime | None = None) -> list[StepHe
             )
         )
     return health
+
+
+@dataclass(frozen=True)
+class ExceptionCount:
+    """How often one step of one SOP version was waived or settled by a special policy."""
+
+    sop_key: str
+    version: int
+    # Empty for special policies granted for a ticket as a whole.
+    step_id: str
+    waived: int
+    special_policy: int
+
+    @property
+    def total(self) -> int:
+        return self.waived + self.special_policy
+
+
+def exceptions_per_step(
+    *, version: SopVersion | None = None, since: datetime | None = None
+) -> list[ExceptionCount]:
+    """Exceptions counted per SOP key, version and step in one grouped query, most first."""
+    rows = SopException.objects.all()
+    if version is not None:
+        rows = rows.filter(version=version)
+    if since is not None:
+        rows = rows.filter(at__gte=since)
+    grouped = (
+        rows.values("version__sop__key", "version__number", "step_id")
+        .annotate(
+            waived=Count("id", filter=Q(kind=ExceptionKind.WAIVED)),
+            special_policy=Count("id", filter=Q(kind=ExceptionKind.SPECIAL_POLICY)),
+            total=Count("id"),
+        )
+        .order_by("-total", "version__sop__key", "version__number", "step_id")
+    )
+    return [
+        ExceptionCount(
+            sop_key=row["version__sop__key"],
+            version=row["version__number"],
+            step_id=row["step_id"],
+            waived=row["waived"],
+            special_policy=row["special_policy"],
+        )
+        for row in grouped
+    ]
 
 
 def version_diff(older: SopVersion, newer: SopVersion) -> list[tuple[str, str]]:

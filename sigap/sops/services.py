@@ -22,7 +22,9 @@ from sigap.sops.matching import Candidate, TicketTopic, choose
 from sigap.sops.models import (
     LIVE_STATUSES,
     Acknowledgement,
+    ExceptionKind,
     Sop,
+    SopException,
     SopRun,
     SopVersion,
     StepState,
@@ -436,6 +438,15 @@ def sop_step_waive(*, ticket: Ticket, step_id: str, by: User, reason: str) -> St
         state.waived_by = by
         state.reason = reason
         state.save(update_fields=["waived_at", "waived_by", "reason"])
+        _exception_record(
+            ticket=ticket,
+            run=run,
+            step_id=step_id,
+            kind=ExceptionKind.WAIVED,
+            reason=reason,
+            by=by,
+            at=now,
+        )
         event_record(
             ticket=ticket,
             kind=EventKind.SOP_STEP_WAIVED,
@@ -450,6 +461,102 @@ def sop_step_waive(*, ticket: Ticket, step_id: str, by: User, reason: str) -> St
         )
         sop_run_refresh(run=run, ticket=ticket)
     return state
+
+
+def _exception_record(
+    *,
+    ticket: Ticket,
+    run: SopRun,
+    step_id: str,
+    kind: ExceptionKind,
+    reason: str,
+    by: User,
+    at: datetime,
+    description: str = "",
+) -> SopException:
+    return SopException.objects.create(
+        ticket=ticket,
+        run=run,
+        version_id=run.version_id,
+        step_id=step_id,
+        kind=kind,
+        reason=reason,
+        description=description,
+        by=by,
+        at=at,
+    )
+
+
+def _check_can_grant_special_policy(by: User, ticket: Ticket) -> None:
+    _check_works_on(by, ticket)
+    if not by.has_perm("sops.grant_special_policy"):
+        raise NotAllowed(_("Only a supervisor or manager may grant a special policy."))
+
+
+def sop_special_policy_grant(
+    *, ticket: Ticket, by: User, reason: str, description: str, step_id: str | None = None
+) -> SopException:
+    """Allow something the SOP does not foresee, for this customer (seed 004).
+
+    Only someone who may grant special policies does it, with a written reason and a
+    description of what is allowed. When a step is named, that step is settled by the
+    exception: set aside like a waived step, so it no longer holds up resolving. Recorded as an
+    exception of the SOP (counted per step) and on the ticket's timeline.
+    """
+    _check_can_grant_special_policy(by, ticket)
+    reason, description = reason.strip(), description.strip()
+    if len(reason) < 5:
+        raise InvalidInput(_("Write why this customer needs a special policy."), field="reason")
+    if len(description) < 5:
+        raise InvalidInput(
+            _("Describe what is allowed outside the SOP for this customer."), field="description"
+        )
+    step_id = (step_id or "").strip() or None
+    now = clock.now()
+    with transaction.atomic():
+        data: dict[str, Any] = {"reason": reason, "description": description}
+        if step_id is None:
+            Ticket.objects.select_for_update().filter(pk=ticket.pk).first()
+            run = current_run(ticket)
+            if run is None:
+                raise NotFound(_("This ticket has no SOP."))
+        else:
+            run, state = _locked_step(ticket, step_id)
+            if state.status not in (StepStatus.OPEN, StepStatus.BLOCKED):
+                raise Conflict(
+                    _("Step %(step)s has already ended.") % {"step": step_id}, field="step"
+                )
+            step = version_document(run.version).step(step_id)
+            if step.kind == "approval" and not by.has_perm("sops.decide_approvals"):
+                raise NotAllowed(
+                    _("Only someone who may decide approvals can set this step aside."),
+                    field="step",
+                )
+            state.waived_at = now
+            state.waived_by = by
+            state.reason = reason
+            state.save(update_fields=["waived_at", "waived_by", "reason"])
+            data |= {"step": step_id, "title": step.title.model_dump()}
+        exception = _exception_record(
+            ticket=ticket,
+            run=run,
+            step_id=step_id or "",
+            kind=ExceptionKind.SPECIAL_POLICY,
+            reason=reason,
+            description=description,
+            by=by,
+            at=now,
+        )
+        event_record(
+            ticket=ticket,
+            kind=EventKind.SOP_SPECIAL_POLICY_GRANTED,
+            at=now,
+            by=by,
+            data={"sop": run.version.sop.key, "version": run.version.number, **data},
+        )
+        if step_id is not None:
+            sop_run_refresh(run=run, ticket=ticket)
+    return exception
 
 
 def sop_switch(*, ticket: Ticket, version: SopVersion, by: User, reason: str) -> SopRun:

@@ -39,6 +39,7 @@ class EventKind(models.TextChoices):
     TICKET_ESCALATED = "ticket_escalated", _("escalated the ticket")
     CUSTOMER_NOTIFIED = "customer_notified", _("sent the customer an automatic notice")
     ATTACHMENT_REFUSED = "attachment_refused", _("sent an attachment the desk did not keep")
+    SOP_SPECIAL_POLICY_GRANTED = "sop_special_policy_granted", _("granted a special policy")
 
 
 def event_record(

@@ -108,6 +108,10 @@ def _detail(event: TicketEvent) -> str:
             "cause": _label(EscalationCause, data.get("cause", "")),
         }
         return _with_reason(text, data)
+    if kind == EventKind.SOP_SPECIAL_POLICY_GRANTED:
+        step = in_language(data.get("title")) or str(data.get("step", ""))
+        allowed = f"“{data.get('description', '')}”"
+        return _with_reason(f"{allowed} ({step})" if step else allowed, data)
     if kind == EventKind.SOP_STEP_WAIVED:
         return _with_reason(in_language(data.get("title")) or str(data.get("step", "")), data)
     return ""

@@ -48,6 +48,11 @@ urlpatterns = [
         name="sop_approval_request",
     ),
     path("tickets/<int:pk>/sop/switch/", sop.switch, name="sop_switch"),
+    path(
+        "tickets/<int:pk>/sop/special-policy/",
+        sop.special_policy,
+        name="sop_special_policy",
+    ),
     path("tickets/<int:pk>/escalate/", sla.escalate, name="ticket_escalate"),
     path("unanswered/", sla.unanswered_list, name="unanswered"),
     path("approvals/", approvals.approvals, name="approvals"),

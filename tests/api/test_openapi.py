@@ -16,6 +16,7 @@ EXPECTED = {
     "/api/tickets/{ticket_id}/sop/steps/{step_id}/complete": {"post"},
     "/api/tickets/{ticket_id}/sop/steps/{step_id}/waive": {"post"},
     "/api/tickets/{ticket_id}/sop/switch": {"post"},
+    "/api/tickets/{ticket_id}/sop/special-policy": {"post"},
     "/api/tickets/{ticket_id}/sla": {"get"},
     "/api/tickets/{ticket_id}/escalations": {"post"},
     "/api/unanswered": {"get"},

@@ -140,3 +140,77 @@ def test_validate_lists_problems_with_lines_and_import_needs_authority(
     assert created.json()["status"] == "active"
     listed = api_as(agent).get("/api/sops").json()
     assert [s["key"] for s in listed] == ["complaint"]
+
+
+POLICY = {
+    "description": "Kirim pengganti tanpa menunggu foto",
+    "reason": "Kurir sudah mengakui paketnya rusak",
+}
+
+
+def test_a_supervisor_grants_a_special_policy_through_the_api(
+    api_as: ApiClient, supervisor: User, team_a: Team, damaged_product: SopVersion
+) -> None:
+    ticket = _report(team_a)
+
+    response = api_as(supervisor).post(
+        f"/api/tickets/{ticket.pk}/sop/special-policy",
+        {**POLICY, "step": "ask-evidence"},
+        content_type="application/json",
+    )
+
+    assert response.status_code == 200
+    body = response.json()
+    assert {s["id"]: s["status"] for s in body["steps"]}["ask-evidence"] == "waived"
+    [policy] = body["special_policies"]
+    assert (policy["step"], policy["description"], policy["reason"], policy["granted_by"]) == (
+        "ask-evidence",
+        POLICY["description"],
+        POLICY["reason"],
+        supervisor.display_name,
+    )
+    assert ticket.events.filter(kind="sop_special_policy_granted").count() == 1
+
+
+def test_an_agent_is_refused_a_special_policy_as_a_problem(
+    api_as: ApiClient, agent: User, team_a: Team, damaged_product: SopVersion
+) -> None:
+    ticket = _report(team_a)
+
+    response = api_as(agent).post(
+        f"/api/tickets/{ticket.pk}/sop/special-policy", POLICY, content_type="application/json"
+    )
+
+    assert response.status_code == 403
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["detail"] == "Only a supervisor or manager may grant a special policy."
+
+
+def test_a_special_policy_needs_what_is_allowed(
+    api_as: ApiClient, supervisor: User, team_a: Team, damaged_product: SopVersion
+) -> None:
+    ticket = _report(team_a)
+
+    response = api_as(supervisor).post(
+        f"/api/tickets/{ticket.pk}/sop/special-policy",
+        {**POLICY, "description": " "},
+        content_type="application/json",
+    )
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"
+    assert "Describe what is allowed" in response.content.decode()
+
+
+def test_an_outsider_gets_not_found_for_a_special_policy(
+    api_as: ApiClient, outsider: User, team_a: Team, damaged_product: SopVersion
+) -> None:
+    ticket = _report(team_a)
+
+    response = api_as(outsider).post(
+        f"/api/tickets/{ticket.pk}/sop/special-policy", POLICY, content_type="application/json"
+    )
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/problem+json"
+    assert not ticket.events.filter(kind="sop_special_policy_granted").exists()

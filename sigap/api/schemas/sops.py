@@ -69,6 +69,14 @@ class StepOut(Schema):
     reason: str
 
 
+class SpecialPolicyOut(Schema):
+    step: str | None = Field(description="The step it settled; null for the ticket as a whole.")
+    description: str = Field(description="What is allowed outside the SOP.")
+    reason: str
+    granted_by: str | None
+    granted_at: datetime
+
+
 class RunOut(Schema):
     sop: str
     version: int
@@ -76,6 +84,7 @@ class RunOut(Schema):
     matched: list[str]
     started_at: datetime
     steps: list[StepOut]
+    special_policies: list[SpecialPolicyOut]
 
 
 class StepComplete(Schema):
@@ -93,3 +102,11 @@ class StepWaive(Schema):
 class SopSwitch(Schema):
     sop: str = Field(max_length=64, description="Key of a live SOP.")
     reason: Text = Field(max_length=1000)
+
+
+class SpecialPolicyIn(Schema):
+    description: Text = Field(max_length=1000, description="What is allowed outside the SOP.")
+    reason: Text = Field(max_length=1000, description="Why this customer needs it.")
+    step: str | None = Field(
+        None, max_length=64, description="An open step it settles (waived as an exception)."
+    )

@@ -9,8 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
 from sigap.sops.display import DocumentCheck, document_check
-from sigap.sops.models import SopVersion
-from sigap.sops.selectors import version_title
+from sigap.sops.models import SopVersion, StepStatus
+from sigap.sops.selectors import Checklist, version_title
 
 
 class StepCompleteForm(forms.Form):
@@ -104,3 +104,31 @@ class SopEditorForm(forms.Form):
                 params={"key": self.check.summary.key},
             )
         return text
+
+
+class SpecialPolicyForm(forms.Form):
+    """A supervisor allows something the SOP does not foresee, for this customer (seed 004)."""
+
+    description = forms.CharField(
+        label=_("What is allowed outside the SOP"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    reason = forms.CharField(
+        label=_("Why this customer needs it"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    step = forms.ChoiceField(label=_("Settles this step"), required=False)
+
+    def __init__(self, *args: Any, checklist: Checklist | None, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "policy_%s")
+        super().__init__(*args, **kwargs)
+        steps = [
+            (item.step.id, item.title)
+            for item in (checklist.steps if checklist is not None else [])
+            if item.state.status in (StepStatus.OPEN, StepStatus.BLOCKED)
+        ]
+        field = self.fields["step"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", _("No particular step: the ticket as a whole")), *steps]

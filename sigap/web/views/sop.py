@@ -1,4 +1,5 @@
-"""The SOP checklist on the ticket page: complete, decide, approve, waive, switch."""
+"""The SOP checklist on the ticket page: complete, decide, approve, waive, switch, and grant a
+special policy."""
 
 from __future__ import annotations
 
@@ -15,10 +16,11 @@ from django.views.decorators.http import require_POST
 
 from sigap.accounts.models import User
 from sigap.core.errors import DomainError
-from sigap.sops.selectors import switchable_versions
+from sigap.sops.selectors import switchable_versions, ticket_checklist
 from sigap.sops.services import (
     current_run,
     sop_approval_request,
+    sop_special_policy_grant,
     sop_step_complete,
     sop_step_waive,
     sop_switch,
@@ -27,6 +29,7 @@ from sigap.tickets.models import Ticket
 from sigap.web.forms.sop import (
     ApprovalRequestForm,
     SopSwitchForm,
+    SpecialPolicyForm,
     StepCompleteForm,
     StepWaiveForm,
 )
@@ -121,3 +124,37 @@ def switch(request: HttpRequest, pk: int) -> HttpResponse:
     if status is None:
         return redirect("ticket", pk=pk)
     return render_ticket(request, user, ticket, status=status, switch_form=form)
+
+
+@login_required
+@require_POST
+def special_policy(request: HttpRequest, pk: int) -> HttpResponse:
+    user = current_user(request)
+    ticket = visible_ticket(user, pk)
+    form = SpecialPolicyForm(request.POST, checklist=ticket_checklist(ticket, user))
+
+    def grant(data: dict[str, Any]) -> str:
+        sop_special_policy_grant(
+            ticket=ticket,
+            by=user,
+            reason=data["reason"],
+            description=data["description"],
+            step_id=data["step"] or None,
+        )
+        return _("The special policy is granted; it is on the timeline and counted for the SOP.")
+
+    status = submitted(request, form, grant)
+    if status is None:
+        return redirect("ticket", pk=pk)
+    # Someone who may not grant one is not shown the form, so the refusal goes atop the panel.
+    refusal = None
+    if not user.has_perm("sops.grant_special_policy"):
+        refusal = " ".join(str(e) for e in form.non_field_errors()) or None
+    return render_ticket(
+        request,
+        user,
+        visible_ticket(user, pk),
+        status=status,
+        special_policy_form=form,
+        sop_error=refusal,
+    )

@@ -2,24 +2,30 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from sigap.core import clock
 from sigap.core.errors import DomainError
 from sigap.sops.models import LIVE_STATUSES, Sop, SopVersion
 from sigap.sops.selectors import (
+    ExceptionCount,
     acknowledgements_of,
+    exceptions_per_step,
     sop_summaries,
     step_health,
     version_diff,
     version_title,
 )
-from sigap.sops.services import sop_acknowledge
+from sigap.sops.services import sop_acknowledge, version_document
 from sigap.web.views.common import current_user
 
 
@@ -50,6 +56,25 @@ def _version(sop: Sop, number: str | None) -> SopVersion:
     return found
 
 
+EXCEPTION_WINDOW_DAYS = 90
+
+
+def _recent_exceptions(version: SopVersion) -> list[tuple[str, ExceptionCount]]:
+    """Exceptions on this version's steps in the last 90 days, most first, with step titles."""
+    since = clock.now() - timedelta(days=EXCEPTION_WINDOW_DAYS)
+    language = get_language() or "id"
+    titles = {step.id: step.title.get(language) for step in version_document(version).steps}
+    return [
+        (
+            titles.get(count.step_id, count.step_id)
+            if count.step_id
+            else _("The ticket as a whole"),
+            count,
+        )
+        for count in exceptions_per_step(version=version, since=since)
+    ]
+
+
 @login_required
 @require_GET
 def sop_detail(request: HttpRequest, key: str) -> HttpResponse:
@@ -69,6 +94,8 @@ def sop_detail(request: HttpRequest, key: str) -> HttpResponse:
         "versions": list(sop.versions.order_by("-number")),
         "health": health,
         "most_ended": max((h.ended for h in health), default=0),
+        "exceptions": _recent_exceptions(version),
+        "exception_window_days": EXCEPTION_WINDOW_DAYS,
     }
     return render(request, "web/sop.html", context)
 

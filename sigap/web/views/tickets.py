@@ -32,7 +32,7 @@ from sigap.tickets.services import (
     ticket_reply,
 )
 from sigap.web.forms.sla import EscalateForm
-from sigap.web.forms.sop import SopSwitchForm, StepWaiveForm
+from sigap.web.forms.sop import SopSwitchForm, SpecialPolicyForm, StepWaiveForm
 from sigap.web.forms.tickets import NoteForm, PropertiesForm, ReplyForm
 from sigap.web.timeline import timeline_entries
 from sigap.web.views.common import current_user, form_error, submitted, visible_ticket
@@ -61,6 +61,8 @@ def render_ticket(
             versions=switchable_versions(current=checklist.run if checklist else None)
         ),
         "waive_form": StepWaiveForm(),
+        "special_policy_form": forms.get("special_policy_form")
+        or SpecialPolicyForm(checklist=checklist),
         "sop_error": forms.get("sop_error"),
         "reply_form": reply_form,
         "note_form": forms.get("note_form") or NoteForm(),
