@@ -14,10 +14,13 @@ documented lax coercion (`0` accepted as `false`), which the API keeps for frien
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -47,11 +50,27 @@ CHECKS = [
 
 
 @pytest.fixture
+def _connection_kept_open() -> Iterator[None]:
+    """Requests go straight to the WSGI app, whose request signals close the database connection
+    as a server should; inside the test's transaction that would lose the test data (on
+    PostgreSQL). Django's own test client keeps the connection open in the same way.
+    """
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
 def bearer(agent: User, damaged_product: SopVersion, ticket: Ticket) -> dict[str, str]:
     return {"Authorization": f"Bearer {token_create(user=agent, name='fuzz').token}"}
 
 
 @schema.parametrize()
+@pytest.mark.usefixtures("_connection_kept_open")
 # Bounded so the whole file runs in well under a minute; the database fixtures are set up once
 # per operation and shared by its examples, which only makes the fuzzing meaner.
 @settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
