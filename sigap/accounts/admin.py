@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from sigap.accounts.models import ApiToken, Team, User
+from sigap.accounts.models import ApiToken, Invitation, Team, User
 
 
 @admin.register(User)
@@ -41,4 +41,31 @@ class ApiTokenAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     fields = (*readonly_fields, "revoked_at")
 
     def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """Invitations are sent from the Invite people page; here they can be seen or withdrawn
+    (deleted), which stops the mailed link from working."""
+
+    list_display = ("email", "role", "created_by", "created_at", "expires_at", "accepted_at")
+    list_filter = ("role",)
+    search_fields = ("email",)
+    readonly_fields = (
+        "email",
+        "role",
+        "teams",
+        "created_by",
+        "created_at",
+        "expires_at",
+        "accepted_at",
+        "user",
+    )
+    fields = readonly_fields
+
+    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
         return False

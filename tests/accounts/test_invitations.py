@@ -217,3 +217,16 @@ def _permission(codename: str) -> list[Any]:
     from django.contrib.auth.models import Permission
 
     return list(Permission.objects.filter(content_type__app_label="accounts", codename=codename))
+
+
+def test_an_admin_can_withdraw_an_invitation_in_the_admin(admin_client: Client) -> None:
+    link = _invited_link(admin_client)
+    invitation = Invitation.objects.get()
+    assert admin_client.get("/admin/accounts/invitation/").status_code == 200
+
+    response = admin_client.post(
+        f"/admin/accounts/invitation/{invitation.pk}/delete/", {"post": "yes"}
+    )
+
+    assert response.status_code == 302
+    assert Client().get(link).status_code == 404
