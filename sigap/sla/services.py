@@ -336,3 +336,44 @@ def sla_level_expired(*, timer: Timer, at: datetime) -> None:
         by=None,
         at=at,
     )
+
+
+def sla_sop_escalated(*, ticket: Ticket, by: User, role: str, reason: str) -> None:
+    """An SOP `escalate` step hands the ticket to the first ladder level held by `role`.
+    Called inside the SOP service's transaction; a ticket already there stays."""
+    policy = policy_for_team(ticket.team_id)
+    if policy.ladder is None:
+        return
+    levels = [i for i, spec in enumerate(policy.ladder.levels, 1) if spec.role == role]
+    if not levels or levels[0] <= current_level(ticket):
+        return
+    _escalate(
+        ticket=ticket,
+        policy=policy,
+        level=levels[0],
+        cause=EscalationCause.SOP,
+        reason=reason,
+        by=by,
+        at=clock.now(),
+    )
+
+
+def sla_approval_requested(*, ticket: Ticket, by: User, amount: str) -> None:
+    """An amount above the asker's authority went to the approvers: with the criterion on,
+    the ticket climbs to the criteria level too, so a supervisor owns it."""
+    policy = policy_for_team(ticket.team_id)
+    ladder = policy.ladder
+    if ladder is None or not ladder.criteria.refund_above_authority:
+        return
+    if ladder.criteria.to_level <= current_level(ticket):
+        return
+    _escalate(
+        ticket=ticket,
+        policy=policy,
+        level=ladder.criteria.to_level,
+        cause=EscalationCause.CRITERIA,
+        reason=_("Rp %(amount)s needs approval above the agent's authority.")
+        % {"amount": amount},
+        by=by,
+        at=clock.now(),
+    )

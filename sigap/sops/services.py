@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from sigap.accounts.models import User
 from sigap.core import clock
 from sigap.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from sigap.sla import services as sla_services
 from sigap.sops.document import SopDocument
 from sigap.sops.engine import Facts, StepRecord, evaluate
 from sigap.sops.loading import SopInvalid, load_document, parse_document
@@ -361,6 +362,14 @@ def sop_step_complete(
         if note.strip():
             data["note"] = note.strip()
         event_record(ticket=ticket, kind=EventKind.SOP_STEP_COMPLETED, at=now, by=by, data=data)
+        if step.kind == "escalate" and step.escalate_to is not None:
+            # The SOP hands over on the same ladder as the response-time policy.
+            sla_services.sla_sop_escalated(
+                ticket=ticket,
+                by=by,
+                role=step.escalate_to,
+                reason=note.strip() or step.title.get(ticket.language),
+            )
         sop_run_refresh(run=run, ticket=ticket)
     return state
 
@@ -413,6 +422,9 @@ def sop_approval_request(
                 "reason": note,
             },
         )
+        limit = authority_limit(by)
+        if limit is not None and amount > limit:
+            sla_services.sla_approval_requested(ticket=ticket, by=by, amount=f"{amount:,.0f}")
     return state
 
 
