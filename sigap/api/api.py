@@ -46,6 +46,20 @@ def _problem_on_405(view: View) -> View:
     return wrapped
 
 
+def _nowhere_with_nul(view: View) -> View:
+    """No resource's id or key holds a NUL character, and PostgreSQL refuses one in a query:
+    an address with %00 in it is answered like any other address with nothing there.
+    """
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if "\x00" in request.path:
+            return errors.nowhere(request)
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
 def _document_invalid_input(operation: dict[str, Any], schema: OpenAPISchema) -> None:
     """Anything that reads a path, query or body can be sent a value it refuses: a 400 problem.
 
@@ -70,7 +84,7 @@ class SigapAPI(NinjaAPI):
         patterns, app_name, namespace = super().urls
         for pattern in patterns:
             if isinstance(pattern, URLPattern):
-                pattern.callback = _problem_on_405(pattern.callback)
+                pattern.callback = _problem_on_405(_nowhere_with_nul(pattern.callback))
         # Last: any other address under /api/ is a problem 404, not the site's HTML page.
         extra: list[URLResolver | URLPattern] = [*asset_patterns(), re_path(r"", errors.nowhere)]
         return [*patterns, *extra], app_name, namespace

@@ -100,7 +100,7 @@ class StepWaive(Schema):
 
 
 class SopSwitch(Schema):
-    sop: str = Field(max_length=64, description="Key of a live SOP.")
+    sop: Text = Field(max_length=64, description="Key of a live SOP.")
     reason: Text = Field(max_length=1000)
 
 
