@@ -19,6 +19,7 @@ from django.utils.translation import ngettext
 
 from sigap.accounts.models import Invitation, Role, User
 from sigap.accounts.services import invitation_token_issue
+from sigap.core import clock
 
 
 def _same_address(typed: str, stored: str) -> bool:
@@ -88,8 +89,13 @@ def invitation_mail_send(*, invitation_id: int, link_base: str) -> bool:
         .filter(pk=invitation_id)
         .first()
     )
-    if invitation is None or invitation.accepted_at is not None or invitation.digest:
-        # Gone, used, or mailed already by an earlier attempt of this job.
+    if (
+        invitation is None
+        or invitation.accepted_at is not None
+        or invitation.expires_at <= clock.now()
+        or invitation.digest
+    ):
+        # Withdrawn, used, replaced by a newer invitation, or mailed by an earlier attempt.
         return False
     token = invitation_token_issue(invitation=invitation)
     path = reverse("invitation_accept", kwargs={"token": token})

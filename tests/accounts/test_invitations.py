@@ -230,3 +230,13 @@ def test_an_admin_can_withdraw_an_invitation_in_the_admin(admin_client: Client) 
 
     assert response.status_code == 302
     assert Client().get(link).status_code == 404
+
+
+def test_an_invitation_replaced_before_its_mail_went_out_is_not_mailed(
+    admin_client: Client,
+) -> None:
+    _invite(admin_client, "wulan@mail.example")
+    _invite(admin_client, "wulan@mail.example")
+
+    assert deliver() == 1
+    assert _accept(link_in(mail.outbox[0])).status_code == 302
