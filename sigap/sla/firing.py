@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db import connection, transaction
+from django.db.models import F
 
 from sigap.core import clock
 from sigap.core.models import Job
@@ -75,7 +76,14 @@ def _fire_alerts(timers: list[Timer], now: datetime) -> None:
                 created_at=now,
             )
         )
-    Timer.objects.bulk_update(timers, ["warned_at", "breached_at", "fire_at"])
+    # Two set-based statements, not a per-row CASE: the values follow from each row's own
+    # deadline, and a 500-arm bulk_update cost three quarters of the firing time.
+    warned = [t.pk for t in timers if t.breached_at is None]
+    breached = [t.pk for t in timers if t.breached_at is not None]
+    if warned:
+        Timer.objects.filter(pk__in=warned).update(warned_at=now, fire_at=F("due_at"))
+    if breached:
+        Timer.objects.filter(pk__in=breached).update(breached_at=F("due_at"), fire_at=None)
     TicketEvent.objects.bulk_create(events)
     Job.objects.bulk_create(jobs, ignore_conflicts=True)
     tickets = Ticket.objects.filter(pk__in={t.ticket_id for t in timers}).only(
