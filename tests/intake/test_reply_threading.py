@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core import mail
+
 from sigap.accounts.models import User
-from sigap.core.jobs import run_due_jobs
+from sigap.core import clock
+from sigap.core.jobs import job_enqueue, run_due_jobs
 from sigap.intake.models import InboundStatus, Mailbox
 from sigap.intake.services import email_ingest
-from sigap.tickets.models import Ticket
+from sigap.tickets.models import DeliveryStatus, Direction, Message, Ticket
 from sigap.tickets.services import ticket_reply
 from tests.intake.conftest import eml
 from tests.smtp import smtp_server
@@ -64,3 +67,25 @@ def test_replies_thread_in_the_customers_mail_client(
     assert second_reply["References"].split() == [FIRST, our_id, answer_id]
     assert second_reply["Message-ID"] != our_id
     assert Ticket.objects.count() == 1
+
+
+def test_a_notice_the_desk_sends_by_itself_is_marked_automatic(mailbox: Mailbox) -> None:
+    ticket = email_ingest(raw=eml("plain-utf8.eml"), mailbox=mailbox).ticket
+    assert ticket is not None
+    notice = Message.objects.create(
+        ticket=ticket,
+        direction=Direction.OUTBOUND,
+        channel=ticket.channel,
+        body_text="Laporan Anda sudah kami terima.",
+        delivery_status=DeliveryStatus.QUEUED,
+        created_at=clock.now(),
+    )
+    job_enqueue(kind="deliver_message", payload={"message": notice.pk})
+
+    run_due_jobs()
+
+    headers = mail.outbox[0].extra_headers
+    # Another desk's robot must not answer it, or two desks would write to each other for ever.
+    assert headers["Auto-Submitted"] == "auto-generated"
+    assert headers["X-Auto-Response-Suppress"] == "All"
+    assert headers["In-Reply-To"] == FIRST
