@@ -372,8 +372,7 @@ def sla_approval_requested(*, ticket: Ticket, by: User, amount: str) -> None:
         policy=policy,
         level=ladder.criteria.to_level,
         cause=EscalationCause.CRITERIA,
-        reason=_("Rp %(amount)s needs approval above the agent's authority.")
-        % {"amount": amount},
+        reason=_("Rp %(amount)s needs approval above the agent's authority.") % {"amount": amount},
         by=by,
         at=clock.now(),
     )
