@@ -11,8 +11,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from sigap.core.errors import InvalidInput
-from sigap.sla.calendar_document import calendar_parse
-from sigap.sla.configuration import sla_calendar_save, sla_policy_save
+from sigap.sla.configuration import calendar_source_parse, sla_calendar_save, sla_policy_save
 from sigap.sla.models import Calendar, Escalation, Policy, TeamCalendar
 from sigap.sla.policy import policy_parse
 
@@ -59,9 +58,9 @@ class CalendarModelForm(forms.ModelForm):  # type: ignore[type-arg]
     def clean_source(self) -> str:
         source: str = self.cleaned_data["source"]
         try:
-            calendar_parse(yaml.safe_load(source))
-        except (InvalidInput, yaml.YAMLError) as invalid:
-            raise forms.ValidationError(str(getattr(invalid, "message", invalid))) from invalid
+            calendar_source_parse(source)
+        except InvalidInput as invalid:
+            raise forms.ValidationError(invalid.message) from invalid
         return source
 
 

@@ -38,6 +38,7 @@ from pydantic import (
 from pydantic_core import ErrorDetails
 
 from sigap.core.errors import InvalidInput
+from sigap.core.fields import field_path
 from sigap.sla.calendar import MINUTES_PER_DAY, WEEKDAYS, BusinessCalendar, Period
 
 _PERIOD = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*[-–]\s*(\d{1,2}):(\d{2})\s*$")
@@ -341,7 +342,7 @@ def _problems_of(error: ValidationError, data: Mapping[Any, Any]) -> list[_Probl
     # error of the whole document; recomputing them from the raw data lists them beside
     # the field problems, each with its own field.
     problems = [
-        _Problem(_field(item["loc"]), _message(item)) for item in error.errors() if item["loc"]
+        _Problem(field_path(item["loc"]), _message(item)) for item in error.errors() if item["loc"]
     ]
     problems.extend(_rule_problems_of_raw(data, failed={p.field for p in problems}))
     if not problems:  # pragma: no cover - the raw rules disagreed with the parsed ones
@@ -390,13 +391,6 @@ def _is_true(value: object) -> bool:
         return _BOOLEAN.validate_python(value)
     except ValidationError:
         return False
-
-
-def _field(loc: tuple[int | str, ...]) -> str:
-    text = ""
-    for part in loc:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text
 
 
 def _message(item: ErrorDetails) -> str:

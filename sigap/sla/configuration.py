@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -16,7 +17,7 @@ from sigap.accounts.models import Team, User
 from sigap.core import clock
 from sigap.core.errors import InvalidInput, NotAllowed
 from sigap.sla.calendar import BusinessCalendar
-from sigap.sla.calendar_document import calendar_from_document, calendar_parse
+from sigap.sla.calendar_document import CalendarDocument, calendar_from_document, calendar_parse
 from sigap.sla.models import Calendar, Policy, TeamCalendar
 from sigap.sla.policy import PolicyDocument, policy_dump, policy_parse
 
@@ -25,15 +26,11 @@ LIBRARY_DIR = Path(__file__).resolve().parent / "library"
 DEFAULT_POLICY_FILE = LIBRARY_DIR / "standard.yaml"
 DEFAULT_CALENDAR_FILE = LIBRARY_DIR / "jakarta-office.yaml"
 
-_bundled: PolicyDocument | None = None
 
-
+@functools.cache
 def bundled_policy() -> PolicyDocument:
     """The shipped standard, used when the desk has no policy row at all."""
-    global _bundled
-    if _bundled is None:
-        _bundled = policy_parse(DEFAULT_POLICY_FILE.read_text(encoding="utf-8"))
-    return _bundled
+    return policy_parse(DEFAULT_POLICY_FILE.read_text(encoding="utf-8"))
 
 
 # Every new ticket asks which policy and calendar apply; they change rarely, so each process
@@ -116,15 +113,21 @@ def _no_default() -> bool:
     return not Policy.objects.filter(is_default=True).exists()
 
 
-def sla_calendar_save(*, source: str, by: User | None) -> Calendar:
-    _check_can_configure(by)
+def calendar_source_parse(source: str) -> CalendarDocument:
+    """A calendar written as YAML, checked; InvalidInput names what is wrong."""
     try:
         data = yaml.safe_load(source)
     except (yaml.YAMLError, ValueError) as problem:
+        # PyYAML raises a bare ValueError for an impossible date such as 2026-13-01.
         raise InvalidInput(
             _("The calendar is not valid YAML: %(problem)s") % {"problem": problem}
         ) from problem
-    document = calendar_parse(data)
+    return calendar_parse(data)
+
+
+def sla_calendar_save(*, source: str, by: User | None) -> Calendar:
+    _check_can_configure(by)
+    document = calendar_source_parse(source)
     with transaction.atomic():
         calendar, _created = Calendar.objects.update_or_create(
             key=document.key,

@@ -15,7 +15,7 @@ from django.db.models import F
 from sigap.core import clock
 from sigap.core.models import Job
 from sigap.core.realtime import publish_on_commit
-from sigap.sla.models import Timer, TimerKind
+from sigap.sla.models import Timer, TimerKind, TimerState
 from sigap.tickets import access
 from sigap.tickets.events import EventKind
 from sigap.tickets.models import Ticket, TicketEvent
@@ -102,5 +102,8 @@ def _climb(timer: Timer, now: datetime) -> None:
     """The level's time limit passed: the ticket goes one level up the ladder."""
     from sigap.sla.services import sla_level_expired
 
-    Timer.objects.filter(pk=timer.pk).update(fire_at=None, breached_at=timer.due_at)
+    # The level's clock ends here whether or not there is a level above to climb to.
+    Timer.objects.filter(pk=timer.pk).update(
+        fire_at=None, breached_at=timer.due_at, state=TimerState.STOPPED, stopped_at=now
+    )
     sla_level_expired(timer=timer, at=now)

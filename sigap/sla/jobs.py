@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -23,11 +24,14 @@ def fire_due_timers() -> int:
     return sla_fire_due()
 
 
-def _mail(people: list[User], ticket: Ticket, subject: Any, body: Any) -> None:
+def _mail(people: list[User], ticket: Ticket, words: Callable[[], tuple[str, str]]) -> None:
+    """Mail each person in their own language: `words` gives the subject and the body and is
+    called under that language, so its gettext calls translate for the reader."""
     for person in people:
         if not person.email:
             continue
         with translation.override(person.language or settings.LANGUAGE_CODE):
+            subject, body = words()
             send_mail(
                 subject=f"[{ticket.reference}] {subject}",
                 message=f"{body}\n\n{ticket.reference} {ticket.subject}",
@@ -43,25 +47,20 @@ def _when(timer: Timer) -> str:
 @job_handler("sla_alert_email")
 def sla_alert_email(payload: dict[str, Any]) -> None:
     timer = Timer.objects.select_related("ticket", "ticket__assignee").get(pk=payload["timer"])
-    ticket = timer.ticket
-    target = TimerKind(timer.kind).label
-    people = responsible_people(ticket, "agent")
-    if payload["stage"] == "warning":
-        _mail(
-            people,
-            ticket,
-            _("%(target)s target almost missed") % {"target": target},
-            _("The %(target)s target of this ticket runs out at %(due)s.")
-            % {"target": target, "due": _when(timer)},
+
+    def words() -> tuple[str, str]:
+        values = {"target": TimerKind(timer.kind).label, "due": _when(timer)}
+        if payload["stage"] == "warning":
+            return (
+                _("%(target)s target almost missed") % values,
+                _("The %(target)s target of this ticket runs out at %(due)s.") % values,
+            )
+        return (
+            _("%(target)s target missed") % values,
+            _("The %(target)s target of this ticket ran out at %(due)s.") % values,
         )
-    else:
-        _mail(
-            people,
-            ticket,
-            _("%(target)s target missed") % {"target": target},
-            _("The %(target)s target of this ticket ran out at %(due)s.")
-            % {"target": target, "due": _when(timer)},
-        )
+
+    _mail(responsible_people(timer.ticket, "agent"), timer.ticket, words)
 
 
 @job_handler("sla_escalation_email")
@@ -69,11 +68,12 @@ def sla_escalation_email(payload: dict[str, Any]) -> None:
     escalation = Escalation.objects.select_related("ticket", "ticket__assignee").get(
         pk=payload["escalation"]
     )
-    ticket = escalation.ticket
+    values = {"level": escalation.level_name, "reason": escalation.reason}
     _mail(
-        responsible_people(ticket, escalation.role),
-        ticket,
-        _("Escalated to %(level)s") % {"level": escalation.level_name},
-        _("This ticket was escalated to %(level)s. Reason: %(reason)s")
-        % {"level": escalation.level_name, "reason": escalation.reason},
+        responsible_people(escalation.ticket, escalation.role),
+        escalation.ticket,
+        lambda: (
+            _("Escalated to %(level)s") % values,
+            _("This ticket was escalated to %(level)s. Reason: %(reason)s") % values,
+        ),
     )

@@ -86,6 +86,10 @@ class TimerState(models.TextChoices):
     STOPPED = "stopped", _("Stopped")
 
 
+# Still counting (or about to count again): the states the one-per-kind constraint covers.
+LIVE_STATES = (TimerState.RUNNING, TimerState.PAUSED)
+
+
 class Timer(models.Model):
     """One deadline of one ticket. `fire_at` is the next instant the executor must act on it
     (the warning, then the breach), so "what is due" is one range scan of sla_timer_fire_idx."""

@@ -11,12 +11,9 @@ from django.utils.translation import gettext as _
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from sigap.core.errors import InvalidInput
-from sigap.sops.durations import parse_duration
+from sigap.core.fields import field_path
+from sigap.sops.durations import format_duration, parse_duration
 
-CHANNELS = ("email", "chat", "social", "phone", "walk_in")
-PRIORITIES = ("low", "normal", "high", "urgent")
-ROLES = ("agent", "supervisor", "manager")
-ACTIONS = ("notify", "reassign", "raise_priority", "inform_customer")
 METRICS = ("first_response", "next_response", "resolution")
 
 
@@ -159,19 +156,13 @@ class PolicyDocument(_Strict):
         return self.business_hours if target.business_hours is None else target.business_hours
 
 
-def _where(location: tuple[int | str, ...]) -> str:
-    text = ""
-    for part in location:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text
-
-
 def policy_parse(data: object) -> PolicyDocument:
     """Validate a policy; every problem is named with its field in one clear message."""
     if isinstance(data, str):
         try:
             data = yaml.safe_load(data)
-        except yaml.YAMLError as problem:
+        except (yaml.YAMLError, ValueError) as problem:
+            # PyYAML raises a bare ValueError for an impossible date such as 2026-13-01.
             raise InvalidInput(
                 _("The policy is not valid YAML: %(problem)s") % {"problem": problem}
             ) from problem
@@ -183,27 +174,21 @@ def policy_parse(data: object) -> PolicyDocument:
         problems = []
         for error in invalid.errors():
             message = str(error["msg"]).removeprefix("Value error, ")
-            where = _where(tuple(error["loc"]))
+            where = field_path(error["loc"])
             problems.append(f"{where}: {message}" if where else message)
         raise InvalidInput("; ".join(problems)) from invalid
 
 
 def policy_dump(document: PolicyDocument) -> dict[str, Any]:
     """The document as data with durations written back as people write them."""
-    from sigap.sops.durations import format_duration
-
-    data = document.model_dump(exclude_defaults=False, exclude_none=True)
-    for target in data["targets"]:
-        for metric in METRICS:
-            if metric in target:
-                target[metric] = format_duration(timedelta(seconds=target[metric]))
+    data: dict[str, Any] = document.model_dump(mode="json", exclude_none=True)
+    durations: list[tuple[dict[str, Any], tuple[str, ...]]] = [
+        (target, METRICS) for target in data["targets"]
+    ]
     if document.ladder is not None:
-        for level in data["ladder"]["levels"]:
-            if "within" in level:
-                level["within"] = format_duration(timedelta(seconds=level["within"]))
-            level["actions"] = list(level["actions"])
-        criteria = data["ladder"]["criteria"]
-        criteria["keywords"] = list(criteria["keywords"])
-        if "repeat" in criteria:
-            criteria["repeat"]["categories"] = list(criteria["repeat"]["categories"])
+        durations += [(level, ("within",)) for level in data["ladder"]["levels"]]
+    for part, names in durations:
+        for name in names:
+            if name in part:
+                part[name] = format_duration(timedelta(seconds=part[name]))
     return data

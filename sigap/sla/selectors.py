@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
 from sigap.accounts.models import User
 from sigap.core import clock
 from sigap.core.cursor import Page, paginate_asc
 from sigap.sla.configuration import policy_for_team
-from sigap.sla.models import RESPONSE_KINDS, Escalation, Timer, TimerKind, TimerState
+from sigap.sla.models import LIVE_STATES, RESPONSE_KINDS, Escalation, Timer, TimerState
 from sigap.tickets import access
 from sigap.tickets.models import Ticket
-
-LIVE = (TimerState.RUNNING, TimerState.PAUSED)
 
 
 @dataclass(frozen=True)
@@ -30,10 +27,6 @@ class TicketSla:
     level: Level | None
     next_level: Level | None
 
-    @property
-    def live_timers(self) -> list[Timer]:
-        return [t for t in self.timers if t.state in LIVE]
-
 
 def ticket_sla(ticket: Ticket) -> TicketSla:
     timers = list(Timer.objects.filter(ticket_id=ticket.pk).order_by("started_at", "id"))
@@ -43,8 +36,9 @@ def ticket_sla(ticket: Ticket) -> TicketSla:
     ladder = policy_for_team(ticket.team_id).ladder
     if ladder is None:
         return TicketSla(timers, escalations, None, None)
-    number = escalations[-1].level if escalations else 1
     levels = [Level(i, spec.name, spec.role or "") for i, spec in enumerate(ladder.levels, 1)]
+    # A ladder made shorter since the ticket climbed shows its top level.
+    number = min(escalations[-1].level if escalations else 1, len(levels))
     upper = levels[number] if number < len(levels) else None
     return TicketSla(timers, escalations, levels[number - 1], upper)
 
@@ -53,7 +47,7 @@ def inbox_badges(ticket_ids: list[int]) -> dict[int, str]:
     """Per ticket on a page: "breached", "warning" or nothing; one query for the page."""
     badges: dict[int, str] = {}
     rows = Timer.objects.filter(
-        ticket_id__in=ticket_ids, state__in=LIVE, kind__in=[*RESPONSE_KINDS, "resolution"]
+        ticket_id__in=ticket_ids, state__in=LIVE_STATES, kind__in=[*RESPONSE_KINDS, "resolution"]
     ).values_list("ticket_id", "breached_at", "warned_at")
     for ticket_id, breached_at, warned_at in rows:
         if breached_at is not None:
@@ -67,10 +61,6 @@ def inbox_badges(ticket_ids: list[int]) -> dict[int, str]:
 class Waiting:
     timer: Timer
     ticket: Ticket
-
-    @property
-    def waited_since(self) -> datetime:
-        return self.timer.started_at
 
     @property
     def is_breached(self) -> bool:
@@ -95,7 +85,3 @@ def unanswered(*, user: User, cursor: str | None = None, size: int = 50) -> Page
         items=[Waiting(timer=t, ticket=t.ticket) for t in page.items],
         next_cursor=page.next_cursor,
     )
-
-
-def timer_label(kind: str) -> str:
-    return str(TimerKind(kind).label)

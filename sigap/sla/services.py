@@ -16,8 +16,10 @@ from sigap.core import clock
 from sigap.core.errors import Conflict, InvalidInput
 from sigap.core.jobs import job_enqueue
 from sigap.core.realtime import publish_on_commit
+from sigap.sla.calendar import BusinessCalendar
 from sigap.sla.configuration import calendar_for_team, policy_for_team
 from sigap.sla.models import (
+    LIVE_STATES,
     RESPONSE_KINDS,
     Escalation,
     EscalationCause,
@@ -25,12 +27,10 @@ from sigap.sla.models import (
     TimerKind,
     TimerState,
 )
-from sigap.sla.policy import Ladder, PolicyDocument
+from sigap.sla.policy import Ladder, PolicyDocument, Target
 from sigap.sla.responsible import least_loaded
 from sigap.sla.timers import (
-    CalendarOf,
     timer_new,
-    timer_start,
     timers_finish,
     timers_pause,
     timers_resume,
@@ -45,49 +45,62 @@ LIVE_CHANNELS = ("phone", "walk_in")
 RESOLVED = (Status.RESOLVED, Status.CLOSED)
 
 
+def _calendar(ticket: Ticket, is_business: bool) -> BusinessCalendar | None:
+    """The team's calendar when a target counts business time; None for calendar time."""
+    return calendar_for_team(ticket.team_id) if is_business else None
+
+
+def _target_timer(
+    ticket: Ticket, policy: PolicyDocument, target: Target, kind: TimerKind, at: datetime
+) -> Timer | None:
+    seconds = getattr(target, kind)
+    if not seconds:
+        return None
+    return timer_new(
+        ticket_id=ticket.pk,
+        kind=kind,
+        seconds=seconds,
+        at=at,
+        calendar=_calendar(ticket, policy.is_business(target)),
+        warn_percent=policy.warn_at_percent,
+    )
+
+
+def _level_timer(ticket: Ticket, policy: PolicyDocument, level: int, at: datetime) -> Timer | None:
+    """The clock of a ladder level with a time limit; the ladder counts the policy's hours."""
+    assert policy.ladder is not None
+    within = policy.ladder.levels[level - 1].within
+    if within is None:
+        return None
+    return timer_new(
+        ticket_id=ticket.pk,
+        kind=TimerKind.ESCALATION,
+        seconds=within,
+        at=at,
+        calendar=_calendar(ticket, policy.business_hours),
+        warn_percent=policy.warn_at_percent,
+        level=level,
+    )
+
+
 def sla_ticket_opened(*, ticket: Ticket, text: str, at: datetime) -> None:
     """Start the ticket's targets from the policy in force now, and check the criteria that
     send it straight up the ladder."""
     policy = policy_for_team(ticket.team_id)
     target = policy.target_for(ticket.channel, ticket.priority)
-    timers = []
-    if target is not None:
-        calendar = calendar_for_team(ticket.team_id) if policy.is_business(target) else None
-        wanted = [(TimerKind.RESOLUTION, target.resolution)]
-        if ticket.channel not in LIVE_CHANNELS:
-            wanted.append((TimerKind.FIRST_RESPONSE, target.first_response))
-        timers += [
-            timer_new(
-                ticket_id=ticket.pk,
-                kind=kind,
-                seconds=seconds,
-                at=at,
-                calendar=calendar,
-                warn_percent=policy.warn_at_percent,
-            )
-            for kind, seconds in wanted
-            if seconds
-        ]
-    ladder = policy.ladder
-    reason = _criteria_reason(ticket, text, ladder) if ladder is not None else ""
-    if ladder is not None and not reason and ladder.levels[0].within:
-        timers.append(
-            timer_new(
-                ticket_id=ticket.pk,
-                kind=TimerKind.ESCALATION,
-                seconds=ladder.levels[0].within,
-                at=at,
-                calendar=calendar_for_team(ticket.team_id) if policy.business_hours else None,
-                warn_percent=policy.warn_at_percent,
-                level=1,
-            )
-        )
-    Timer.objects.bulk_create(timers)
-    if ladder is not None and reason:
-        _escalate(
-            ticket=ticket,
-            policy=policy,
-            level=ladder.criteria.to_level,
+    kinds = [TimerKind.RESOLUTION]
+    if ticket.channel not in LIVE_CHANNELS:
+        kinds.append(TimerKind.FIRST_RESPONSE)
+    timers = [_target_timer(ticket, policy, target, kind, at) for kind in kinds] if target else []
+    if policy.ladder is not None:
+        timers.append(_level_timer(ticket, policy, 1, at))
+    Timer.objects.bulk_create([timer for timer in timers if timer is not None])
+    reason = _criteria_reason(ticket, text, policy.ladder) if policy.ladder else ""
+    if policy.ladder is not None and reason:
+        _climb(
+            ticket,
+            policy,
+            policy.ladder.criteria.to_level,
             cause=EscalationCause.CRITERIA,
             reason=reason,
             by=None,
@@ -101,21 +114,14 @@ def sla_customer_wrote(*, ticket: Ticket, at: datetime) -> None:
     if ticket.channel in LIVE_CHANNELS:
         return
     if Timer.objects.filter(
-        ticket_id=ticket.pk, kind__in=RESPONSE_KINDS, state__in=("running", "paused")
+        ticket_id=ticket.pk, kind__in=RESPONSE_KINDS, state__in=LIVE_STATES
     ).exists():
         return
     policy = policy_for_team(ticket.team_id)
     target = policy.target_for(ticket.channel, ticket.priority)
-    if target is None or not target.next_response:
-        return
-    timer_start(
-        ticket_id=ticket.pk,
-        kind=TimerKind.NEXT_RESPONSE,
-        seconds=target.next_response,
-        at=at,
-        calendar=calendar_for_team(ticket.team_id) if policy.is_business(target) else None,
-        warn_percent=policy.warn_at_percent,
-    )
+    timer = _target_timer(ticket, policy, target, TimerKind.NEXT_RESPONSE, at) if target else None
+    if timer is not None:
+        timer.save()
 
 
 def sla_agent_replied(*, ticket: Ticket, at: datetime) -> None:
@@ -137,30 +143,10 @@ def sla_status_changed(*, ticket: Ticket, previous: str, at: datetime) -> None:
             state=TimerState.STOPPED,
         )
         return
-    calendar_of = CalendarOf(calendar_for_team(ticket.team_id))
     if status == Status.PENDING_CUSTOMER:
-        timers_pause(ticket_id=ticket.pk, at=at, calendar_of=calendar_of)
+        timers_pause(ticket_id=ticket.pk, at=at, calendar=calendar_for_team(ticket.team_id))
     elif previous == Status.PENDING_CUSTOMER:
-        timers_resume(ticket_id=ticket.pk, at=at, calendar_of=calendar_of)
-
-
-def _level_timer(ticket: Ticket, policy: PolicyDocument, level: int, at: datetime) -> None:
-    assert policy.ladder is not None
-    timers_finish(
-        ticket_id=ticket.pk, kinds=(TimerKind.ESCALATION,), at=at, state=TimerState.STOPPED
-    )
-    spec = policy.ladder.levels[level - 1]
-    if spec.within is None:
-        return
-    timer_start(
-        ticket_id=ticket.pk,
-        kind=TimerKind.ESCALATION,
-        seconds=spec.within,
-        at=at,
-        calendar=calendar_for_team(ticket.team_id) if policy.business_hours else None,
-        warn_percent=policy.warn_at_percent,
-        level=level,
-    )
+        timers_resume(ticket_id=ticket.pk, at=at, calendar=calendar_for_team(ticket.team_id))
 
 
 def _criteria_reason(ticket: Ticket, text: str, ladder: Ladder) -> str:
@@ -274,7 +260,12 @@ def _escalate(
             "reason": reason,
         },
     )
-    _level_timer(ticket, policy, level, at)
+    timers_finish(
+        ticket_id=ticket.pk, kinds=(TimerKind.ESCALATION,), at=at, state=TimerState.STOPPED
+    )
+    timer = _level_timer(ticket, policy, level, at)
+    if timer is not None:
+        timer.save()
     _perform_actions(ticket, policy, escalation, at)
     publish_on_commit(
         access.realtime_groups(ticket),
@@ -317,22 +308,39 @@ def _perform_actions(
         )
 
 
+def _climb(
+    ticket: Ticket,
+    policy: PolicyDocument,
+    level: int,
+    *,
+    cause: EscalationCause,
+    reason: str,
+    by: User | None,
+    at: datetime,
+) -> None:
+    """Climb to `level` when the ladder has it and the ticket is below it; otherwise the
+    ticket stays where it is. For the desk's own climbs, inside the caller's transaction."""
+    ladder = policy.ladder
+    if ladder is None or level > len(ladder.levels) or level <= current_level(ticket):
+        return
+    _escalate(ticket=ticket, policy=policy, level=level, cause=cause, reason=reason, by=by, at=at)
+
+
 def sla_level_expired(*, timer: Timer, at: datetime) -> None:
     """Called by the executor inside its transaction when a level's time limit passed."""
     ticket = Ticket.objects.select_for_update().get(pk=timer.ticket_id)
+    if ticket.status in RESOLVED:
+        return
     policy = policy_for_team(ticket.team_id)
-    level = (timer.level or 1) + 1
-    if ticket.status in RESOLVED or policy.ladder is None or level > len(policy.ladder.levels):
-        return
-    if level <= current_level(ticket):
-        return
-    spec = policy.ladder.levels[level - 2]
-    _escalate(
-        ticket=ticket,
-        policy=policy,
-        level=level,
+    level = timer.level or 1
+    levels = policy.ladder.levels if policy.ladder else ()
+    name = levels[level - 1].name if level <= len(levels) else ""
+    _climb(
+        ticket,
+        policy,
+        level + 1,
         cause=EscalationCause.TIMER,
-        reason=_("%(level)s did not finish within its time limit.") % {"level": spec.name},
+        reason=_("%(level)s did not finish within its time limit.") % {"level": name},
         by=None,
         at=at,
     )
@@ -342,35 +350,24 @@ def sla_sop_escalated(*, ticket: Ticket, by: User, role: str, reason: str) -> No
     """An SOP `escalate` step hands the ticket to the first ladder level held by `role`.
     Called inside the SOP service's transaction; a ticket already there stays."""
     policy = policy_for_team(ticket.team_id)
-    if policy.ladder is None:
-        return
-    levels = [i for i, spec in enumerate(policy.ladder.levels, 1) if spec.role == role]
-    if not levels or levels[0] <= current_level(ticket):
-        return
-    _escalate(
-        ticket=ticket,
-        policy=policy,
-        level=levels[0],
-        cause=EscalationCause.SOP,
-        reason=reason,
-        by=by,
-        at=clock.now(),
-    )
+    levels = policy.ladder.levels if policy.ladder else ()
+    first = next((i for i, spec in enumerate(levels, 1) if spec.role == role), None)
+    if first is not None:
+        _climb(
+            ticket, policy, first, cause=EscalationCause.SOP, reason=reason, by=by, at=clock.now()
+        )
 
 
 def sla_approval_requested(*, ticket: Ticket, by: User, amount: str) -> None:
     """An amount above the asker's authority went to the approvers: with the criterion on,
     the ticket climbs to the criteria level too, so a supervisor owns it."""
     policy = policy_for_team(ticket.team_id)
-    ladder = policy.ladder
-    if ladder is None or not ladder.criteria.refund_above_authority:
+    if policy.ladder is None or not policy.ladder.criteria.refund_above_authority:
         return
-    if ladder.criteria.to_level <= current_level(ticket):
-        return
-    _escalate(
-        ticket=ticket,
-        policy=policy,
-        level=ladder.criteria.to_level,
+    _climb(
+        ticket,
+        policy,
+        policy.ladder.criteria.to_level,
         cause=EscalationCause.CRITERIA,
         reason=_("Rp %(amount)s needs approval above the agent's authority.") % {"amount": amount},
         by=by,

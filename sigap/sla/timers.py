@@ -8,9 +8,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sigap.sla.calendar import BusinessCalendar, add_business_time, business_seconds_between
-from sigap.sla.models import Timer, TimerKind, TimerState
-
-LIVE = (TimerState.RUNNING, TimerState.PAUSED)
+from sigap.sla.models import LIVE_STATES, Timer, TimerKind, TimerState
 
 
 def _add(calendar: BusinessCalendar | None, start: datetime, seconds: float) -> datetime:
@@ -37,30 +35,6 @@ def _schedule(timer: Timer, calendar: BusinessCalendar | None, at: datetime, lef
             timer.fire_at = timer.warn_at
     if timer.breached_at is not None:
         timer.fire_at = None
-
-
-def timer_start(
-    *,
-    ticket_id: int,
-    kind: TimerKind,
-    seconds: int,
-    at: datetime,
-    calendar: BusinessCalendar | None,
-    warn_percent: int,
-    level: int | None = None,
-) -> Timer:
-    """`calendar` is None for targets counted in calendar time."""
-    timer = timer_new(
-        ticket_id=ticket_id,
-        kind=kind,
-        seconds=seconds,
-        at=at,
-        calendar=calendar,
-        warn_percent=warn_percent,
-        level=level,
-    )
-    timer.save()
-    return timer
 
 
 def timer_new(
@@ -93,35 +67,38 @@ def timers_finish(
 ) -> int:
     """Mark the live timers of these kinds met (the target was reached) or stopped."""
     stamp = "met_at" if state == TimerState.MET else "stopped_at"
-    return Timer.objects.filter(ticket_id=ticket_id, kind__in=kinds, state__in=LIVE).update(
+    return Timer.objects.filter(ticket_id=ticket_id, kind__in=kinds, state__in=LIVE_STATES).update(
         state=state, fire_at=None, **{stamp: at}
     )
 
 
-def timers_pause(*, ticket_id: int, at: datetime, calendar_of: CalendarOf) -> None:
+def _own(timer: Timer, calendar: BusinessCalendar) -> BusinessCalendar | None:
+    """The team's calendar for a timer counted in business time, none for calendar time."""
+    return calendar if timer.is_business_time else None
+
+
+def timers_pause(*, ticket_id: int, at: datetime, calendar: BusinessCalendar) -> None:
     for timer in Timer.objects.filter(ticket_id=ticket_id, state=TimerState.RUNNING):
-        calendar = calendar_of(timer)
         assert timer.due_at is not None
-        timer.remaining_seconds = _between(calendar, at, timer.due_at) if timer.due_at > at else 0.0
+        left = _between(_own(timer, calendar), at, timer.due_at) if timer.due_at > at else 0.0
+        timer.remaining_seconds = left
         timer.state = TimerState.PAUSED
         timer.paused_at = at
         timer.pause_count += 1
-        if timer.breached_at is None:
-            timer.fire_at = None
+        timer.fire_at = None
         timer.save(
             update_fields=["remaining_seconds", "state", "paused_at", "pause_count", "fire_at"]
         )
 
 
-def timers_resume(*, ticket_id: int, at: datetime, calendar_of: CalendarOf) -> None:
+def timers_resume(*, ticket_id: int, at: datetime, calendar: BusinessCalendar) -> None:
     for timer in Timer.objects.filter(ticket_id=ticket_id, state=TimerState.PAUSED):
-        calendar = calendar_of(timer)
         assert timer.paused_at is not None
         timer.paused_seconds += max((at - timer.paused_at).total_seconds(), 0.0)
         timer.state = TimerState.RUNNING
         timer.paused_at = None
         if timer.breached_at is None:
-            _schedule(timer, calendar, at, timer.remaining_seconds or 0.0)
+            _schedule(timer, _own(timer, calendar), at, timer.remaining_seconds or 0.0)
         timer.remaining_seconds = None
         timer.save(
             update_fields=[
@@ -134,13 +111,3 @@ def timers_resume(*, ticket_id: int, at: datetime, calendar_of: CalendarOf) -> N
                 "remaining_seconds",
             ]
         )
-
-
-class CalendarOf:
-    """Gives each timer its calendar: the team's for business-time timers, none otherwise."""
-
-    def __init__(self, calendar: BusinessCalendar) -> None:
-        self.calendar = calendar
-
-    def __call__(self, timer: Timer) -> BusinessCalendar | None:
-        return self.calendar if timer.is_business_time else None

@@ -63,3 +63,14 @@ def test_an_unknown_team_or_calendar_is_refused(team_a: Team) -> None:
         call_command("sla", "team-calendar", "nope", "jakarta-office")
     with pytest.raises(CommandError, match="No calendar"):
         call_command("sla", "team-calendar", team_a.slug, "nope")
+
+
+def test_lint_reports_an_impossible_holiday_date_instead_of_crashing(tmp_path: Path) -> None:
+    calendar = tmp_path / "office.yaml"
+    calendar.write_text(DEFAULT_CALENDAR_FILE.read_text().replace("2026-12-25", "2026-13-25"))
+    err = StringIO()
+
+    with pytest.raises(CommandError):
+        call_command("sla", "lint", str(calendar), stdout=StringIO(), stderr=err)
+
+    assert "The calendar is not valid YAML" in err.getvalue()

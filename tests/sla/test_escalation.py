@@ -91,7 +91,7 @@ def test_the_third_contact_in_thirty_days_goes_to_the_supervisor(team_a: Team) -
         third = factories.make_ticket(team=team_a, customer=customer)
 
     assert current_level(second) == 1
-    # Contact number 3 counts the one from 40 days ago? No: only the last 30 days, so it is 2.
+    # The contact from 40 days ago is outside the window: this is only the second in 30 days.
     assert current_level(third) == 1
     with time_machine.travel(T0 + timedelta(days=1), tick=False):
         fourth = factories.make_ticket(team=team_a, customer=customer)

@@ -107,3 +107,17 @@ def test_after_a_clock_jump_overdue_timers_fire_once_in_order_without_a_storm(
     assert _events(EventKind.SLA_WARNED) == []
     breaches = _events(EventKind.SLA_BREACHED)
     assert [e.ticket_id for e in breaches] == [tickets[1].pk, tickets[2].pk, tickets[0].pk]
+
+
+def test_each_person_is_alerted_in_their_own_language(
+    team_a: Team, agent: User, supervisor: User
+) -> None:
+    agent.email, agent.language = "sari@toko.example", "id"
+    agent.save()
+    with time_machine.travel(T0, tick=False):
+        factories.make_ticket(team=team_a, channel=Channel.CHAT, assignee=agent)
+    with time_machine.travel(T0 + timedelta(seconds=50), tick=False):
+        sla_fire_due()
+        run_due_jobs()
+
+    assert mail.outbox[0].subject.endswith("] Target Respons pertama hampir terlewat")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -12,8 +13,8 @@ from django.utils.translation import gettext as _
 
 from sigap.accounts.models import Team
 from sigap.core.errors import DomainError
-from sigap.sla.calendar_document import calendar_parse
 from sigap.sla.configuration import (
+    calendar_source_parse,
     sla_calendar_save,
     sla_defaults_install,
     sla_policy_save,
@@ -92,16 +93,10 @@ class Command(BaseCommand):
         failed = False
         for path in paths:
             text = _read(path)
+            # A calendar has opening hours (or is always open); anything else is a policy.
+            is_calendar = re.search(r"^(hours|always_open)\s*:", text, re.MULTILINE)
             try:
-                data = yaml.safe_load(text)
-            except yaml.YAMLError:
-                data = None  # policy_parse below reports the YAML mistake with its line
-            is_calendar = isinstance(data, dict) and ("hours" in data or "always_open" in data)
-            try:
-                if is_calendar:
-                    calendar_parse(data)
-                else:
-                    policy_parse(text)
+                (calendar_source_parse if is_calendar else policy_parse)(text)
             except DomainError as problem:
                 failed = True
                 self.stderr.write(f"{path}: {problem.message}")
