@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from typing import Any
@@ -40,3 +41,28 @@ def test_a_page_of_50_costs_the_same_queries_as_a_page_of_5(
     with django_assert_max_num_queries(len(five)) as fifty:
         assert len(listed_references(client.get("/?size=50"))) == 50
     assert len(fifty.captured_queries) == len(five)
+
+
+def _tables_read(queries: CaptureQueriesContext) -> list[str]:
+    return [re.findall(r'FROM "(\w+)"', query["sql"])[0] for query in queries.captured_queries]
+
+
+def test_a_live_refresh_of_the_list_reads_the_tickets_but_no_filter_choices(
+    client: Client, manager: User, team_a: Team, agent: User
+) -> None:
+    category = factories.make_category("Barang rusak")
+    _tickets(3, team_a, agent, category)
+    client.force_login(manager)
+
+    with CaptureQueriesContext(connection) as refresh:
+        response = client.get("/inbox/list/", HTTP_HX_REQUEST="true")
+    with CaptureQueriesContext(connection) as full_page:
+        client.get("/")
+
+    assert len(listed_references(response)) == 3
+    read = _tables_read(refresh)
+    assert "tickets_ticket" in read
+    # Teams, agents and categories are offered only by the page's filter form.
+    assert [table for table in read if table in {"accounts_team", "tickets_category"}] == []
+    assert read.count("accounts_user") == 1  # the signed-in manager, not the list of agents
+    assert "tickets_category" in _tables_read(full_page)

@@ -45,7 +45,8 @@ def _link(params: dict[str, str], **changes: str) -> str:
 
 def _options(user: User) -> dict[str, Any]:
     teams = teams_list()
-    agents = agents_list()
+    # Only names are offered: the teams agents_list() fetches with them are not needed here.
+    agents = agents_list().prefetch_related(None)
     if not access.has_wide_access(user):
         mine = set(access.team_ids(user))
         teams = [team for team in teams if team.pk in mine]
@@ -60,7 +61,10 @@ def _options(user: User) -> dict[str, Any]:
     }
 
 
-def _inbox(request: HttpRequest, template: str) -> HttpResponse:
+def _inbox(request: HttpRequest, *, full_page: bool) -> HttpResponse:
+    """The inbox page, or (not `full_page`) just its list: the live refresh on every change
+    of a ticket the agent may see, so it reads only the tickets, not the filter choices.
+    """
     user = current_user(request)
     params: dict[str, str] = {k: v for k, v in request.GET.items() if isinstance(v, str) and v}
     error = None
@@ -78,26 +82,25 @@ def _inbox(request: HttpRequest, template: str) -> HttpResponse:
     filters = {k: params[k] for k in FILTERS if k in params}
     if error is None:
         filters["view"] = query.view
-    list_query = urlencode(params)
-    context = {
-        "query": query,
+    context: dict[str, Any] = {
         "page": page,
         "error": error,
-        "filters": filters,
-        "tabs": [
-            (name, label, _link({k: v for k, v in filters.items() if k != "view"}, view=name))
-            for name, label in TABS
-        ],
         "next_link": _link(filters, cursor=page.next_cursor) if page and page.next_cursor else "",
         "list_url": reverse("inbox_list"),
-        "list_query": list_query,
-        **_options(user),
     }
-    if not request.headers.get("HX-Request"):
-        context["unread_sops"] = unread_versions(user)
-    response = render(request, template, context, status=400 if error else 200)
-    if request.headers.get("HX-Request") and template.endswith("_list.html"):
+    if full_page:
+        context |= {
+            "query": query,
+            "filters": filters,
+            "tabs": [(name, label, _link(filters, view=name)) for name, label in TABS],
+            "unread_sops": unread_versions(user),
+            **_options(user),
+        }
+        return render(request, "web/inbox.html", context, status=400 if error else 200)
+    response = render(request, "web/inbox/_list.html", context, status=400 if error else 200)
+    if request.headers.get("HX-Request"):
         # The address bar follows the filters, so a reload or a shared link shows the same list.
+        list_query = urlencode(params)
         response["HX-Replace-Url"] = reverse("inbox") + (f"?{list_query}" if list_query else "")
     return response
 
@@ -105,11 +108,11 @@ def _inbox(request: HttpRequest, template: str) -> HttpResponse:
 @login_required
 @require_GET
 def inbox(request: HttpRequest) -> HttpResponse:
-    return _inbox(request, "web/inbox.html")
+    return _inbox(request, full_page=True)
 
 
 @login_required
 @require_GET
 def inbox_list(request: HttpRequest) -> HttpResponse:
     """Just the list, for htmx: filter changes and live refreshes."""
-    return _inbox(request, "web/inbox/_list.html")
+    return _inbox(request, full_page=False)
