@@ -37,7 +37,8 @@
       return;
     }
     var template = box.dataset[data.stage] || box.dataset.breach;
-    var reference = "SGP-" + ("000000" + data.ticket).slice(-6);
+    // As Ticket.reference writes it: at least six digits, never cut short.
+    var reference = "SGP-" + String(data.ticket).padStart(6, "0");
     var text = template.replace("%s", reference);
     var line = document.createElement("p");
     line.className = data.stage;
