@@ -129,6 +129,11 @@ def token_revoke(*, user: User, prefix: str) -> ApiToken:
 # (`sigap token revoke`, or the admin's API token page) when it may have leaked.
 
 
+def password_reset_link_hours() -> int:
+    """How many whole hours a mailed reset link works, as the mail and the pages say it."""
+    return max(1, int(settings.PASSWORD_RESET_TIMEOUT) // 3600)
+
+
 def password_reset_request(*, email: str, link_base: str) -> None:
     """Queue a password-reset mail for the active accounts with this address, if any.
 
@@ -151,13 +156,15 @@ class InvitationUnusable(Conflict):
     code = "gone"
 
 
-def _invitation_digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+def invitation_for_token(token: str, *, lock: bool = False) -> Invitation:
+    """The invitation this link's token opens, if it can still be accepted.
 
-
-def invitation_for_token(token: str) -> Invitation:
-    """The invitation this link's token opens, if it can still be accepted."""
-    invitation = Invitation.objects.filter(digest=_invitation_digest(token)).first()
+    With `lock`, its row stays locked until the caller's transaction ends.
+    """
+    invitations = Invitation.objects.filter(digest=_digest(token))
+    if lock:
+        invitations = invitations.select_for_update()
+    invitation = invitations.first()
     if invitation is None:
         raise NotFound(_("This invitation link is not valid. Check that it was copied whole."))
     _check_invitation_open(invitation)
@@ -223,7 +230,7 @@ def invitation_create(
 def invitation_token_issue(*, invitation: Invitation) -> str:
     """A new token for the invitation's link; only its hash is kept. Call inside the mail job."""
     token = secrets.token_urlsafe(32)
-    invitation.digest = _invitation_digest(token)
+    invitation.digest = _digest(token)
     invitation.save(update_fields=["digest"])
     return token
 
@@ -248,9 +255,7 @@ def invitation_accept(
     if not username:
         raise InvalidInput(_("Choose a username."), field="username")
     with transaction.atomic():
-        found = invitation_for_token(token)
-        invitation = Invitation.objects.select_for_update().get(pk=found.pk)
-        _check_invitation_open(invitation)
+        invitation = invitation_for_token(token, lock=True)
         if User.objects.filter(username__iexact=username).exists():
             raise Conflict(
                 _("The username %(name)s is taken; choose another.") % {"name": username},
