@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from sigap.accounts.models import Invitation, Role, User
-from sigap.accounts.services import invitation_token_issue
+from sigap.accounts.services import invitation_token_issue, password_reset_link_hours
 from sigap.core import clock
 
 
@@ -26,10 +26,6 @@ def _same_address(typed: str, stored: str) -> bool:
     # Compared again in Python after the case-insensitive query: some databases fold Unicode
     # differently, and a look-alike address must never receive another person's link.
     return typed.casefold() == stored.casefold()
-
-
-def _hours(seconds: int) -> int:
-    return max(1, seconds // 3600)
 
 
 def _send(*, to: str, subject: str, body: str) -> None:
@@ -51,6 +47,7 @@ def password_reset_mail_send(*, email: str, link_base: str) -> int:
         for user in User.objects.filter(email__iexact=email, is_active=True)
         if user.has_usable_password() and _same_address(email, user.email)
     ]
+    hours = password_reset_link_hours()
     for user in users:
         path = reverse(
             "password_reset_confirm",
@@ -59,7 +56,6 @@ def password_reset_mail_send(*, email: str, link_base: str) -> int:
                 "token": default_token_generator.make_token(user),
             },
         )
-        hours = _hours(settings.PASSWORD_RESET_TIMEOUT)
         with translation.override(user.language or settings.LANGUAGE_CODE):
             body = "\n\n".join(
                 [

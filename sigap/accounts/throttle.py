@@ -96,22 +96,20 @@ def _longest_wait(checks: list[tuple[_Limit, str]]) -> int | None:
     return max(blocked) if blocked else None
 
 
+def _count(checks: list[tuple[_Limit, str]]) -> None:
+    now = time.time()
+    for limit, value in checks:
+        if value:
+            limit.count(value, now)
+
+
 def login_retry_after(*, username: str, address: str) -> int | None:
     """Seconds until a sign-in may be tried again, or None when it may be tried now."""
-    return _longest_wait(
-        [
-            (_LOGIN_BY_USERNAME, _normalised(username) if username else ""),
-            (_LOGIN_BY_CLIENT, address),
-        ]
-    )
+    return _longest_wait([(_LOGIN_BY_USERNAME, _normalised(username)), (_LOGIN_BY_CLIENT, address)])
 
 
 def login_failure_record(*, username: str, address: str) -> None:
-    now = time.time()
-    if username:
-        _LOGIN_BY_USERNAME.count(_normalised(username), now)
-    if address:
-        _LOGIN_BY_CLIENT.count(address, now)
+    _count([(_LOGIN_BY_USERNAME, _normalised(username)), (_LOGIN_BY_CLIENT, address)])
 
 
 def login_success_record(*, username: str) -> None:
@@ -128,8 +126,4 @@ def password_reset_retry_after(*, email: str, address: str) -> int | None:
 
 
 def password_reset_request_record(*, email: str, address: str) -> None:
-    now = time.time()
-    if email:
-        _RESET_BY_EMAIL.count(_normalised(email), now)
-    if address:
-        _RESET_BY_CLIENT.count(address, now)
+    _count([(_RESET_BY_EMAIL, _normalised(email)), (_RESET_BY_CLIENT, address)])

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
-from sigap.accounts.services import password_reset_request
+from sigap.accounts.services import password_reset_link_hours, password_reset_request
 from sigap.accounts.throttle import (
     login_failure_record,
     login_retry_after,
@@ -124,8 +124,8 @@ def password_reset(request: HttpRequest) -> HttpResponse:
 
 
 def password_reset_sent(request: HttpRequest) -> HttpResponse:
-    hours = max(1, settings.PASSWORD_RESET_TIMEOUT // 3600)
-    return render(request, "web/password_reset_sent.html", {"hours": hours})
+    context = {"hours": password_reset_link_hours()}
+    return render(request, "web/password_reset_sent.html", context)
 
 
 class ResetConfirmView(PasswordResetConfirmView):
