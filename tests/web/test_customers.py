@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from sigap.accounts.models import Team, User
 from sigap.customers.models import Customer
@@ -23,7 +25,7 @@ def test_customers_are_found_by_name_email_or_phone(client: Client, agent: User)
     assert _names(client.get("/customers/?q=santo")) == ["Joko Santoso", "Wati Susanto"]
 
 
-def test_the_customer_list_pages_by_key(client: Client, agent: User, settings: object) -> None:
+def test_the_customer_list_pages_by_key(client: Client, agent: User) -> None:
     for number in range(27):
         factories.make_customer(f"Pelanggan Uji {number:02d}")
     client.force_login(agent)
@@ -110,3 +112,20 @@ def test_an_unknown_customer_is_not_found(client: Client, agent: User) -> None:
 
     assert client.get("/customers/999999/").status_code == 404
     assert Customer.objects.count() == 0
+
+
+def test_the_customer_page_reads_the_identities_once_and_lists_them_by_kind(
+    client: Client, agent: User
+) -> None:
+    wati = factories.make_customer("Wati", email="wati@mail.example", phone="0812 1111 2222")
+    client.force_login(agent)
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(f"/customers/{wati.pk}/")
+
+    reads = [q["sql"] for q in queries if 'FROM "customers_customeridentity"' in q["sql"]]
+    assert len(reads) == 1
+    assert [str(i) for i in response.context["identities"]] == [
+        "wati@mail.example",
+        "+6281211112222",
+    ]
