@@ -16,7 +16,7 @@ from sigap.accounts.models import User
 from sigap.core import clock
 from sigap.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from sigap.sla import services as sla_services
-from sigap.sops.document import SopDocument
+from sigap.sops.document import SopDocument, Step
 from sigap.sops.engine import Facts, StepRecord, evaluate
 from sigap.sops.loading import SopInvalid, load_document, parse_document
 from sigap.sops.matching import Candidate, TicketTopic, choose
@@ -277,6 +277,35 @@ def _check_works_on(by: User, ticket: Ticket) -> None:
         raise NotAllowed(_("You may not change this ticket."))
 
 
+def _check_open(state: StepState) -> None:
+    if state.status != StepStatus.OPEN:
+        raise Conflict(
+            _("Step %(step)s cannot be completed now: it is %(status)s.")
+            % {"step": state.step_id, "status": StepStatus(state.status).label},
+            field="step",
+        )
+
+
+def _step_set_aside(*, run: SopRun, state: StepState, by: User, reason: str, at: datetime) -> Step:
+    """Waive a step that has not ended: for a plain waiver and for a special policy naming it."""
+    if state.status not in (StepStatus.OPEN, StepStatus.BLOCKED):
+        raise Conflict(
+            _("Step %(step)s has already ended.") % {"step": state.step_id}, field="step"
+        )
+    step = version_document(run.version).step(state.step_id)
+    # Setting an approval aside would get round the authority limits it exists to enforce.
+    if step.kind == "approval" and not by.has_perm("sops.decide_approvals"):
+        raise NotAllowed(
+            _("Only someone who may decide approvals can set this step aside."),
+            field="step",
+        )
+    state.waived_at = at
+    state.waived_by = by
+    state.reason = reason
+    state.save(update_fields=["waived_at", "waived_by", "reason"])
+    return step
+
+
 def authority_limit(user: User) -> Decimal | None:
     """The largest amount this user may approve alone; None means no limit."""
     limits: dict[str, int | None] = settings.SIGAP_AUTHORITY_LIMITS
@@ -303,16 +332,12 @@ def sop_step_complete(
     """Tick off an open step. A decision needs the option chosen; an approval says approved or
     rejected and, for an amount, needs someone whose authority covers it."""
     _check_works_on(by, ticket)
+    note = note.strip()
     now = clock.now()
     with transaction.atomic():
         run, state = _locked_step(ticket, step_id)
         step = version_document(run.version).step(step_id)
-        if state.status != StepStatus.OPEN:
-            raise Conflict(
-                _("Step %(step)s cannot be completed now: it is %(status)s.")
-                % {"step": step_id, "status": StepStatus(state.status).label},
-                field="step",
-            )
+        _check_open(state)
         if step.kind == "decision":
             keys = [option.key for option in step.options]
             if outcome not in keys:
@@ -345,7 +370,7 @@ def sop_step_complete(
         state.completed_at = now
         state.completed_by = by
         state.outcome = outcome or ""
-        state.reason = note.strip()
+        state.reason = note
         state.save(update_fields=["completed_at", "completed_by", "outcome", "reason"])
         data: dict[str, Any] = {
             "sop": run.version.sop.key,
@@ -359,8 +384,8 @@ def sop_step_complete(
                 data["outcome_label"] = option.label.model_dump()
         if amount is not None:
             data["amount"] = str(amount)
-        if note.strip():
-            data["note"] = note.strip()
+        if note:
+            data["note"] = note
         event_record(ticket=ticket, kind=EventKind.SOP_STEP_COMPLETED, at=now, by=by, data=data)
         if step.kind == "escalate" and step.escalate_to is not None:
             # The SOP hands over on the same ladder as the response-time policy.
@@ -368,7 +393,7 @@ def sop_step_complete(
                 ticket=ticket,
                 by=by,
                 role=step.escalate_to,
-                reason=note.strip() or step.title.get(ticket.language),
+                reason=note or step.title.get(ticket.language),
             )
         sop_run_refresh(run=run, ticket=ticket)
     return state
@@ -391,12 +416,7 @@ def sop_approval_request(
         step = version_document(run.version).step(step_id)
         if step.kind != "approval":
             raise InvalidInput(_("Only an approval step is approved."), field="step")
-        if state.status != StepStatus.OPEN:
-            raise Conflict(
-                _("Step %(step)s cannot be completed now: it is %(status)s.")
-                % {"step": step_id, "status": StepStatus(state.status).label},
-                field="step",
-            )
+        _check_open(state)
         state.approval_amount = amount
         state.approval_note = note
         state.approval_requested_at = now
@@ -437,19 +457,7 @@ def sop_step_waive(*, ticket: Ticket, step_id: str, by: User, reason: str) -> St
     now = clock.now()
     with transaction.atomic():
         run, state = _locked_step(ticket, step_id)
-        if state.status in (StepStatus.DONE, StepStatus.WAIVED, StepStatus.SKIPPED):
-            raise Conflict(_("Step %(step)s has already ended.") % {"step": step_id}, field="step")
-        step = version_document(run.version).step(step_id)
-        # Setting an approval aside would get round the authority limits it exists to enforce.
-        if step.kind == "approval" and not by.has_perm("sops.decide_approvals"):
-            raise NotAllowed(
-                _("Only someone who may decide approvals can set this step aside."),
-                field="step",
-            )
-        state.waived_at = now
-        state.waived_by = by
-        state.reason = reason
-        state.save(update_fields=["waived_at", "waived_by", "reason"])
+        step = _step_set_aside(run=run, state=state, by=by, reason=reason, at=now)
         _exception_record(
             ticket=ticket,
             run=run,
@@ -534,20 +542,7 @@ def sop_special_policy_grant(
                 raise NotFound(_("This ticket has no SOP."))
         else:
             run, state = _locked_step(ticket, step_id)
-            if state.status not in (StepStatus.OPEN, StepStatus.BLOCKED):
-                raise Conflict(
-                    _("Step %(step)s has already ended.") % {"step": step_id}, field="step"
-                )
-            step = version_document(run.version).step(step_id)
-            if step.kind == "approval" and not by.has_perm("sops.decide_approvals"):
-                raise NotAllowed(
-                    _("Only someone who may decide approvals can set this step aside."),
-                    field="step",
-                )
-            state.waived_at = now
-            state.waived_by = by
-            state.reason = reason
-            state.save(update_fields=["waived_at", "waived_by", "reason"])
+            step = _step_set_aside(run=run, state=state, by=by, reason=reason, at=now)
             data |= {"step": step_id, "title": step.title.model_dump()}
         exception = _exception_record(
             ticket=ticket,
@@ -652,12 +647,7 @@ def sop_reply_for_step(
 
     with transaction.atomic():
         _run, state = _locked_step(ticket, step_id)
-        if state.status != StepStatus.OPEN:
-            raise Conflict(
-                _("Step %(step)s cannot be completed now: it is %(status)s.")
-                % {"step": step_id, "status": StepStatus(state.status).label},
-                field="step",
-            )
+        _check_open(state)
         # Reply first without the status: resolving may need this very step to be done.
         ticket_reply(ticket=ticket, by=by, body=body)
         done = sop_step_complete(ticket=ticket, step_id=step_id, by=by)
