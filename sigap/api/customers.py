@@ -108,12 +108,7 @@ def customers_change(
     """Changes only the fields present in the body."""
     user = caller(request)
     customer = _live_customer(user, customer_id)
-    present = payload.model_fields_set
-    for required in ("name", "language", "is_vip", "notes"):
-        if required in present and getattr(payload, required) is None:
-            raise InvalidInput(
-                _("%(field)s cannot be empty.") % {"field": required}, field=required
-            )
+    payload.refuse_null("name", "language", "is_vip", "notes")
     customer_update(
         by=user,
         customer=customer,

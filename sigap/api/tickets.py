@@ -159,11 +159,7 @@ def ticket_get(request: HttpRequest, ticket_id: PathId) -> TicketDetail:
 
 def _apply_changes(user: User, ticket: Ticket, payload: TicketChange) -> None:
     present = payload.model_fields_set
-    for required in ("status", "priority", "subject"):
-        if required in present and getattr(payload, required) is None:
-            raise InvalidInput(
-                _("%(field)s cannot be empty.") % {"field": required}, field=required
-            )
+    payload.refuse_null("status", "priority", "subject")
     # Team before assignee: whether an assignee fits depends on the ticket's team.
     if payload.subject is not None:
         ticket_change_subject(ticket=ticket, by=user, subject=payload.subject)

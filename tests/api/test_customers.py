@@ -115,6 +115,22 @@ def test_change_only_the_fields_sent_and_add_an_address(agent: User, api_as: Api
     assert customer.identities.count() == 2
 
 
+def test_a_name_sent_as_null_is_refused_and_nothing_changes(agent: User, api_as: ApiClient) -> None:
+    customer = make_customer("Wulan")
+
+    response = _send(
+        api_as(agent), "patch", f"/api/customers/{customer.pk}", {"is_vip": True, "name": None}
+    )
+
+    assert response.status_code == 400
+    assert (response.json()["field"], response.json()["detail"]) == (
+        "name",
+        "name cannot be empty.",
+    )
+    customer.refresh_from_db()
+    assert (customer.name, customer.is_vip) == ("Wulan", False)
+
+
 def test_a_customers_tickets_are_only_those_i_may_see(
     agent: User, team_a: Team, team_b: Team, api_as: ApiClient
 ) -> None:

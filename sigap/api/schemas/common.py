@@ -6,7 +6,9 @@ from typing import Annotated
 
 from django.utils.translation import gettext as _
 from ninja import P, PathEx, Schema
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, ConfigDict, Field
+
+from sigap.core.errors import InvalidInput
 
 # Ids are 64-bit in the database; a larger number must be refused, not overflow the query.
 MAX_ID = 2**63 - 1
@@ -25,6 +27,17 @@ def _storable(value: str) -> str:
 
 
 Text = Annotated[str, AfterValidator(_storable)]
+
+
+class Input(Schema):
+    # A misspelt field would otherwise be ignored silently and the change quietly not made.
+    model_config = ConfigDict(extra="forbid")
+
+    def refuse_null(self, *names: str) -> None:
+        """Of fields that may be left out of a change, refuse those sent as an explicit null."""
+        for name in names:
+            if name in self.model_fields_set and getattr(self, name) is None:
+                raise InvalidInput(_("%(field)s cannot be empty.") % {"field": name}, field=name)
 
 
 class Ref(Schema):

@@ -10,8 +10,7 @@ from django.utils.translation import gettext as _
 from ninja import Schema
 from pydantic import AfterValidator, Field
 
-from sigap.api.schemas.common import Id, PageOf, Text
-from sigap.api.schemas.tickets import Input
+from sigap.api.schemas.common import Id, Input, PageOf, Text
 from sigap.customers.models import IdentityKind
 
 

@@ -6,15 +6,10 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from ninja import Schema
-from pydantic import ConfigDict, Field
+from pydantic import Field
 
-from sigap.api.schemas.common import Id, PageOf, Ref, Text
+from sigap.api.schemas.common import Id, Input, PageOf, Ref, Text
 from sigap.tickets.models import Channel, DeliveryStatus, Direction, Priority, Status
-
-
-class Input(Schema):
-    # A misspelt field would otherwise be ignored silently and the change quietly not made.
-    model_config = ConfigDict(extra="forbid")
 
 
 class CustomerBrief(Schema):
