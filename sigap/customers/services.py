@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from sigap.accounts.models import User
 from sigap.core import clock
-from sigap.core.errors import Conflict, InvalidInput, NotAllowed
+from sigap.core.errors import Conflict, DomainError, InvalidInput, NotAllowed
 from sigap.customers.identities import normalise_identity
 from sigap.customers.models import Customer, CustomerIdentity, IdentityKind
 
@@ -92,6 +92,31 @@ def customer_for_identity(
             customer=customer, kind=identity.kind, network=network, value=value
         )
     return customer, created
+
+
+def customer_for_contact(
+    *, by: User | None, name: str, addresses: dict[str, IdentityInput]
+) -> Customer:
+    """The customer a phone call or visit is from: found (or added) by the first address, with
+    the other addresses added to them; with no address, a new customer by name.
+
+    An address that belongs to someone else is refused with a suggestion to merge. A refused
+    address is named by its key in `addresses` (the error's field), e.g. "email" or "phone".
+    """
+    customer: Customer | None = None
+    for field, identity in addresses.items():
+        try:
+            if customer is None:
+                customer = customer_for_identity(identity=identity, name=name)[0]
+            else:
+                identity_add(by=by, customer=customer, identity=identity)
+        except DomainError as error:
+            if error.field == "value":
+                error.field = field
+            raise
+    if customer is None:
+        return customer_create(by=by, name=name)
+    return customer
 
 
 def customer_update(

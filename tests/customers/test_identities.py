@@ -5,7 +5,12 @@ import pytest
 from sigap.core.errors import Conflict, InvalidInput
 from sigap.customers.identities import normalise_identity
 from sigap.customers.models import IdentityKind
-from sigap.customers.services import IdentityInput, customer_for_identity, identity_add
+from sigap.customers.services import (
+    IdentityInput,
+    customer_for_contact,
+    customer_for_identity,
+    identity_add,
+)
 from tests.factories import make_customer
 
 
@@ -67,3 +72,47 @@ def test_first_contact_creates_the_customer_and_the_second_finds_them() -> None:
     assert again == first
     assert same == identity
     assert first.name == "Wulan"
+
+
+@pytest.mark.django_db
+def test_a_contact_is_found_by_its_first_address_and_given_the_others() -> None:
+    known = make_customer("Budi", email="budi@contoh.co.id")
+
+    found = customer_for_contact(
+        by=None,
+        name="",
+        addresses={
+            "email": IdentityInput(IdentityKind.EMAIL, "BUDI@contoh.co.id"),
+            "phone": IdentityInput(IdentityKind.PHONE, "0812 3456 7890"),
+        },
+    )
+
+    assert found == known
+    assert sorted(known.identities.values_list("value", flat=True)) == [
+        "+6281234567890",
+        "budi@contoh.co.id",
+    ]
+
+
+@pytest.mark.django_db
+def test_a_contact_address_owned_by_someone_else_is_refused_by_its_name() -> None:
+    make_customer("Budi", phone="081234567890")
+
+    with pytest.raises(Conflict, match="merge") as refused:
+        customer_for_contact(
+            by=None,
+            name="Wulan",
+            addresses={
+                "email": IdentityInput(IdentityKind.EMAIL, "wulan@contoh.co.id"),
+                "phone": IdentityInput(IdentityKind.PHONE, "+62 812 3456 7890"),
+            },
+        )
+
+    assert refused.value.field == "phone"
+
+
+@pytest.mark.django_db
+def test_a_contact_without_an_address_is_a_new_customer_by_name() -> None:
+    customer = customer_for_contact(by=None, name=" Wulan ", addresses={})
+
+    assert (customer.name, customer.identities.count()) == ("Wulan", 0)
