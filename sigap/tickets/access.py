@@ -42,11 +42,16 @@ def visible_tickets(user: User) -> QuerySet[Ticket]:
 
 
 def can_see(user: User, ticket: Ticket) -> bool:
-    if not user.is_active or not user.has_perm("tickets.view_ticket"):
+    if not may_view_tickets(user):
         return False
     if has_wide_access(user):
         return True
     return ticket.assignee_id == user.pk or ticket.team_id in team_ids(user)
+
+
+def can_work_on(user: User, ticket: Ticket) -> bool:
+    """Whether this user may change the ticket: answer it, move it, tick off its steps."""
+    return user.has_perm("tickets.change_ticket") and can_see(user, ticket)
 
 
 def ticket_for(user: User, pk: int) -> Ticket:
@@ -72,7 +77,7 @@ def realtime_groups(ticket: Ticket) -> list[str]:
 
 def subscription_groups(user: User) -> list[str]:
     """The live-update groups a signed-in user may join: exactly what they may see."""
-    if not user.is_active or not user.has_perm("tickets.view_ticket"):
+    if not may_view_tickets(user):
         return []
     if has_wide_access(user):
         return ["tickets.all"]

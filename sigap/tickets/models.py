@@ -20,6 +20,10 @@ class Channel(models.TextChoices):
     WALK_IN = "walk_in", _("Walk-in")
 
 
+# Channels where the agent speaks to the customer live; a reply is recorded, not sent.
+LIVE_CHANNELS = {Channel.PHONE, Channel.WALK_IN}
+
+
 class Status(models.TextChoices):
     NEW = "new", _("New")
     OPEN = "open", _("Open")

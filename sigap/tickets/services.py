@@ -26,6 +26,7 @@ from sigap.sops.commitments import promises_from_reply
 from sigap.tickets import access
 from sigap.tickets.events import EventKind, event_record
 from sigap.tickets.models import (
+    LIVE_CHANNELS,
     Category,
     Channel,
     DeliveryStatus,
@@ -63,9 +64,6 @@ ALLOWED_TRANSITIONS: dict[str, set[str]] = {
     Status.CLOSED: set(),
 }
 
-# Channels where the agent speaks to the customer live; a reply is recorded, not sent.
-LIVE_CHANNELS = {Channel.PHONE, Channel.WALK_IN}
-
 
 def _clean_body(body: str) -> str:
     body = body.strip()
@@ -90,7 +88,7 @@ def _clean_subject(subject: str) -> str:
 
 
 def _check_works_on(by: User, ticket: Ticket) -> None:
-    if not by.has_perm("tickets.change_ticket") or not access.can_see(by, ticket):
+    if not access.can_work_on(by, ticket):
         raise NotAllowed(_("You may not change this ticket."))
 
 
@@ -104,6 +102,15 @@ def _touch(ticket: Ticket, at: datetime, fields: list[str]) -> None:
     ticket.save(update_fields=[*fields, "updated_at"])
     publish_on_commit(
         access.realtime_groups(ticket), {"type": "ticket.changed", "ticket": ticket.pk}
+    )
+
+
+def _enqueue_delivery(message: Message) -> None:
+    """Send the message after commit, through the outbox; a retried job sends it once."""
+    job_enqueue(
+        kind="deliver_message",
+        payload={"message": message.pk},
+        idempotency_key=f"deliver:{message.pk}",
     )
 
 
@@ -184,8 +191,9 @@ def ticket_open(
         )
         if assignee is not None:
             _assign(ticket=ticket, assignee=assignee, by=by, at=now)
-        sop_services.sop_match_and_start(ticket=ticket, text=f"{subject}\n{body}")
-        sla_services.sla_ticket_opened(ticket=ticket, text=f"{subject}\n{body}", at=now)
+        text = f"{subject}\n{body}"
+        sop_services.sop_match_and_start(ticket=ticket, text=text)
+        sla_services.sla_ticket_opened(ticket=ticket, text=text, at=now)
         publish_on_commit(
             access.realtime_groups(ticket), {"type": "ticket.created", "ticket": ticket.pk}
         )
@@ -300,11 +308,7 @@ def ticket_reply(*, ticket: Ticket, by: User, body: str, status: Status | None =
         promises_from_reply(ticket=locked, message=message, by=by)
         sla_services.sla_agent_replied(ticket=locked, at=now)
         if not live:
-            job_enqueue(
-                kind="deliver_message",
-                payload={"message": message.pk},
-                idempotency_key=f"deliver:{message.pk}",
-            )
+            _enqueue_delivery(message)
         fields = ["last_agent_message_at", "message_count"]
         locked.last_agent_message_at = now
         locked.message_count = F("message_count") + 1
@@ -395,6 +399,18 @@ def ticket_change_status(*, ticket: Ticket, by: User, status: str) -> Ticket:
     return ticket
 
 
+def _set_priority(ticket: Ticket, priority: str, *, by: User | None, at: datetime) -> None:
+    event_record(
+        ticket=ticket,
+        kind=EventKind.PRIORITY_CHANGED,
+        at=at,
+        by=by,
+        data={"from": ticket.priority, "to": priority},
+    )
+    ticket.priority = priority
+    _touch(ticket, at, ["priority"])
+
+
 def ticket_change_priority(*, ticket: Ticket, by: User, priority: str) -> Ticket:
     _check_works_on(by, ticket)
     if priority not in Priority.values:
@@ -405,15 +421,7 @@ def ticket_change_priority(*, ticket: Ticket, by: User, priority: str) -> Ticket
     with transaction.atomic():
         locked = _lock(ticket)
         if locked.priority != priority:
-            event_record(
-                ticket=locked,
-                kind=EventKind.PRIORITY_CHANGED,
-                at=now,
-                by=by,
-                data={"from": locked.priority, "to": priority},
-            )
-            locked.priority = priority
-            _touch(locked, now, ["priority"])
+            _set_priority(locked, priority, by=by, at=now)
         _sync(ticket, locked)
     return ticket
 
@@ -514,6 +522,14 @@ def _assign(*, ticket: Ticket, assignee: User | None, by: User | None, at: datet
     ticket.save(update_fields=["assignee"])
 
 
+def _reassign(ticket: Ticket, assignee: User | None, *, by: User | None, at: datetime) -> None:
+    """Assign a locked ticket; the lists of the one it leaves drop it too."""
+    old_groups = access.realtime_groups(ticket)
+    _assign(ticket=ticket, assignee=assignee, by=by, at=at)
+    publish_on_commit(old_groups, {"type": "ticket.changed", "ticket": ticket.pk})
+    _touch(ticket, at, [])
+
+
 def _check_assignable(*, ticket: Ticket, assignee: User, by: User) -> None:
     if not assignee.is_active or not assignee.has_perm("tickets.change_ticket"):
         raise InvalidInput(
@@ -538,10 +554,7 @@ def ticket_assign(*, ticket: Ticket, by: User, assignee: User | None) -> Ticket:
             _check_assignable(ticket=locked, assignee=assignee, by=by)
         new_id = assignee.pk if assignee else None
         if locked.assignee_id != new_id:
-            old_groups = access.realtime_groups(locked)
-            _assign(ticket=locked, assignee=assignee, by=by, at=now)
-            publish_on_commit(old_groups, {"type": "ticket.changed", "ticket": locked.pk})
-            _touch(locked, now, [])
+            _reassign(locked, assignee, by=by, at=now)
         _sync(ticket, locked)
     return ticket
 
@@ -556,22 +569,12 @@ def ticket_lock_for_work(*, ticket: Ticket, by: User | None) -> Ticket:
 
 def ticket_assign_by_system(*, ticket: Ticket, assignee: User, at: datetime) -> None:
     """The desk hands a locked ticket to someone (the escalation ladder)."""
-    old_groups = access.realtime_groups(ticket)
-    _assign(ticket=ticket, assignee=assignee, by=None, at=at)
-    publish_on_commit(old_groups, {"type": "ticket.changed", "ticket": ticket.pk})
-    _touch(ticket, at, [])
+    _reassign(ticket, assignee, by=None, at=at)
 
 
 def ticket_raise_priority(*, ticket: Ticket, priority: str, at: datetime) -> None:
     """The desk raises a locked ticket's priority (the escalation ladder)."""
-    event_record(
-        ticket=ticket,
-        kind=EventKind.PRIORITY_CHANGED,
-        at=at,
-        data={"from": ticket.priority, "to": priority},
-    )
-    ticket.priority = priority
-    _touch(ticket, at, ["priority"])
+    _set_priority(ticket, priority, by=None, at=at)
 
 
 def ticket_notify_customer(*, ticket: Ticket, body: str, at: datetime) -> Message | None:
@@ -588,11 +591,7 @@ def ticket_notify_customer(*, ticket: Ticket, body: str, at: datetime) -> Messag
         created_at=at,
     )
     event_record(ticket=ticket, kind=EventKind.CUSTOMER_NOTIFIED, at=at, message=message)
-    job_enqueue(
-        kind="deliver_message",
-        payload={"message": message.pk},
-        idempotency_key=f"deliver:{message.pk}",
-    )
+    _enqueue_delivery(message)
     ticket.message_count = F("message_count") + 1
     _touch(ticket, at, ["message_count"])
     ticket.refresh_from_db(fields=["message_count"])
