@@ -123,11 +123,6 @@ def _active(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
     return tickets.filter(status__in=ACTIVE_STATUSES)
 
 
-def inbox_tickets(user: User, query: InboxQuery) -> QuerySet[Ticket]:
-    """Every ticket of the inbox query that `user` may see (unordered, unpaged)."""
-    return _filtered(access.visible_tickets(user), user, query)
-
-
 def _filtered(tickets: QuerySet[Ticket], user: User, query: InboxQuery) -> QuerySet[Ticket]:
     if query.view == "mine":
         tickets = tickets.filter(assignee_id=user.pk)
