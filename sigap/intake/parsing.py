@@ -21,6 +21,7 @@ from typing import Any
 
 import nh3
 
+from sigap.tickets.delivery import MESSAGE_ID, OWN_MESSAGE_ID_PREFIX
 from sigap.tickets.models import REFERENCE_PREFIX
 
 # RFC 5322 allows 998 characters per line; real headers are far shorter after unfolding
@@ -152,11 +153,8 @@ def _clean_line(value: str) -> str:
     return " ".join("".join(ch for ch in value if ch.isprintable() or ch == " ").split())
 
 
-_MESSAGE_ID = re.compile(r"<[^<>\s]{1,250}>")
-
-
 def _message_ids(value: str) -> list[str]:
-    return _MESSAGE_ID.findall(value)[-MAX_REFERENCES:]
+    return MESSAGE_ID.findall(value)[-MAX_REFERENCES:]
 
 
 def _sender(message: Message) -> tuple[str, str]:
@@ -381,7 +379,7 @@ def automatic_kind(parsed: ParsedEmail, *, envelope_sender: str | None = None) -
     for name in ("x-auto-response-suppress", "x-autoreply", "x-autorespond"):
         if headers.get(name):
             return Automatic("auto_reply", f"{name}: {headers[name][:100]}")
-    if parsed.message_id.startswith("<sigap-"):
+    if parsed.message_id.startswith(OWN_MESSAGE_ID_PREFIX):
         # Our own outgoing mail coming back (a forwarding loop, a misrouted copy).
         return Automatic("auto_reply", "sent by this desk")
     return None

@@ -38,11 +38,16 @@ def deliver(message: Message) -> None:
     send(message)
 
 
+# What a Message-ID looks like, when read from mail or cited back in ours.
+MESSAGE_ID = re.compile(r"<[^<>\s]{1,250}>")
+# Every Message-ID this desk gives its mail starts so.
+OWN_MESSAGE_ID_PREFIX = "<sigap-"
+
+
 def message_id(message: Message) -> str:
-    return f"<sigap-{message.ticket_id}-{message.pk}@{DNS_NAME}>"
+    return f"{OWN_MESSAGE_ID_PREFIX}{message.ticket_id}-{message.pk}@{DNS_NAME}>"
 
 
-_MESSAGE_ID = re.compile(r"<[^<>\s]{1,250}>")
 # The first Message-ID of the conversation and the latest ones: enough for every mail client
 # to thread, short enough for every mail server.
 MAX_REFERENCES = 10
@@ -62,7 +67,7 @@ def thread_headers(message: Message) -> dict[str, str]:
         .exclude(external_id="")
         .order_by("created_at", "pk")
         .values_list("direction", "external_id")
-        if _MESSAGE_ID.fullmatch(external_id)
+        if MESSAGE_ID.fullmatch(external_id)
     ]
     if not earlier:
         return {}
