@@ -61,9 +61,8 @@ def _strip_mbox_line(raw: bytes) -> bytes:
 def _existing(mailbox: Mailbox | None, message_id: str) -> InboundEmail | None:
     if not message_id:
         return None
-    found = InboundEmail.objects.filter(message_id=message_id)
-    found = found.filter(mailbox=mailbox) if mailbox is not None else found.filter(mailbox=None)
-    return found.first()
+    # mailbox=None is `mailbox IS NULL`: mail piped in without a mailbox.
+    return InboundEmail.objects.filter(mailbox=mailbox, message_id=message_id).first()
 
 
 def email_ingest(
