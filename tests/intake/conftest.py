@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 import pytest
@@ -19,6 +23,26 @@ def eml(name: str, **replace: str) -> bytes:
     for old, new in replace.items():
         raw = raw.replace(old.encode(), new.encode())
     return raw
+
+
+class Hung(BaseException):
+    """Not an Exception, so intake's quarantine cannot swallow it."""
+
+
+@contextmanager
+def no_hang(seconds: int = 60) -> Iterator[None]:
+    """Fail instead of hanging the suite. Not a speed check: bench/ measures speed."""
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        raise Hung(f"still running after {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 @pytest.fixture(autouse=True)

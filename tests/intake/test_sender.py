@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import time
-
 from sigap.customers.models import CustomerIdentity
 from sigap.intake.models import InboundStatus, Mailbox
 from sigap.intake.services import email_ingest
 from sigap.tickets.models import Ticket
-from tests.intake.conftest import eml
+from tests.intake.conftest import eml, no_hang
 
 
 def test_reply_to_does_not_change_who_the_customer_is(mailbox: Mailbox) -> None:
@@ -29,7 +27,7 @@ def test_mail_from_an_existing_customer_finds_them_whatever_the_case(mailbox: Ma
     assert second.ticket.customer == first.ticket.customer
 
 
-def test_a_50000_character_from_header_is_handled_quickly(mailbox: Mailbox) -> None:
+def test_a_50000_character_from_header_is_refused_without_hanging(mailbox: Mailbox) -> None:
     nested = "(" * 25_000 + '"\\' * 12_500
     raw = (
         f"From: {nested}<attacker@contoh.biz>\r\n"
@@ -39,27 +37,27 @@ def test_a_50000_character_from_header_is_handled_quickly(mailbox: Mailbox) -> N
         "Content-Type: text/plain; charset=utf-8\r\n\r\nisi\r\n"
     ).encode()
     assert len(raw) > 50_000
-    started = time.monotonic()
 
-    inbound = email_ingest(raw=raw, mailbox=mailbox)
+    with no_hang():
+        inbound = email_ingest(raw=raw, mailbox=mailbox)
 
-    assert time.monotonic() - started < 2
     # No readable sender: kept for an admin, not guessed.
     assert inbound.status == InboundStatus.QUARANTINED
     assert "From" in inbound.error
     assert Ticket.objects.count() == 0
 
 
-def test_pathological_content_type_parameters_are_handled_quickly(mailbox: Mailbox) -> None:
+def test_pathological_content_type_parameters_are_read_without_hanging(
+    mailbox: Mailbox,
+) -> None:
     raw = (
         "From: Siti <siti@contoh.co.id>\r\n"
         "Subject: parameter\r\n"
         "Message-ID: <pathological-ct@contoh.co.id>\r\n"
         f"Content-Type: text/plain; charset=utf-8; {'a=(' * 20_000}\r\n\r\nisi pesan\r\n"
     ).encode()
-    started = time.monotonic()
 
-    inbound = email_ingest(raw=raw, mailbox=mailbox)
+    with no_hang():
+        inbound = email_ingest(raw=raw, mailbox=mailbox)
 
-    assert time.monotonic() - started < 2
     assert inbound.status == InboundStatus.TICKET_CREATED
