@@ -5,11 +5,13 @@ from __future__ import annotations
 import pytest
 from django.core import mail
 
+from sigap.accounts.models import User
 from sigap.core.jobs import run_due_jobs
 from sigap.core.models import Job
 from sigap.intake.models import InboundEmail, InboundStatus, Mailbox
 from sigap.intake.services import email_ingest
 from sigap.tickets.models import Message, Ticket
+from sigap.tickets.services import ticket_reply
 from tests.intake.conftest import eml
 
 
@@ -55,3 +57,20 @@ def test_an_empty_envelope_sender_from_the_mta_marks_a_bounce(mailbox: Mailbox) 
 
     assert inbound.status == InboundStatus.BOUNCE
     assert not Ticket.objects.exists()
+
+
+def test_our_own_reply_coming_back_is_not_taken_as_the_customers(
+    mailbox: Mailbox, agent: User
+) -> None:
+    first = email_ingest(raw=eml("plain-utf8.eml"), mailbox=mailbox)
+    assert first.ticket is not None
+    ticket_reply(ticket=first.ticket, by=agent, body="Kami cek ke kurir dulu ya.")
+    run_due_jobs()
+    # A forwarding rule or a misrouted copy delivers our reply to our own mailbox.
+    ours = mail.outbox[0].message().as_bytes()
+
+    inbound = email_ingest(raw=ours, mailbox=mailbox)
+
+    assert inbound.status == InboundStatus.AUTO_REPLY
+    assert inbound.detail == "sent by this desk"
+    assert first.ticket.messages.count() == 2
