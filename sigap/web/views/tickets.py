@@ -44,29 +44,34 @@ def render_ticket(
     ticket: Ticket,
     *,
     status: int = 200,
-    **forms: Any,
+    reply_form: ReplyForm | None = None,
+    note_form: NoteForm | None = None,
+    properties_form: PropertiesForm | None = None,
+    escalate_form: EscalateForm | None = None,
+    switch_form: SopSwitchForm | None = None,
+    special_policy_form: SpecialPolicyForm | None = None,
+    sop_error: str | None = None,
 ) -> HttpResponse:
+    """The ticket page; a form the agent sent back with errors is shown instead of a new one."""
     customer = ticket.customer
     checklist = ticket_checklist(ticket, user)
-    reply_form = forms.get("reply_form") or _reply_form(request, checklist)
     context = {
         "ticket": ticket,
         "timeline": timeline_entries(ticket_timeline(ticket)),
         "checklist": checklist,
         "promises": ticket_promises(ticket),
         "sla": ticket_sla(ticket),
-        "escalate_form": forms.get("escalate_form") or EscalateForm(),
-        "switch_form": forms.get("switch_form")
+        "escalate_form": escalate_form or EscalateForm(),
+        "switch_form": switch_form
         or SopSwitchForm(
             versions=switchable_versions(current=checklist.run if checklist else None)
         ),
         "waive_form": StepWaiveForm(),
-        "special_policy_form": forms.get("special_policy_form")
-        or SpecialPolicyForm(checklist=checklist),
-        "sop_error": forms.get("sop_error"),
-        "reply_form": reply_form,
-        "note_form": forms.get("note_form") or NoteForm(),
-        "properties_form": forms.get("properties_form") or PropertiesForm(ticket=ticket),
+        "special_policy_form": special_policy_form or SpecialPolicyForm(checklist=checklist),
+        "sop_error": sop_error,
+        "reply_form": reply_form or _reply_form(request, checklist),
+        "note_form": note_form or NoteForm(),
+        "properties_form": properties_form or PropertiesForm(ticket=ticket),
         "customer": customer,
         "identities": list(customer.identities.order_by("kind", "value")),
         "other_tickets": [t for t in customer_tickets(user, customer.pk) if t.pk != ticket.pk],
