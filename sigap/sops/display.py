@@ -9,15 +9,21 @@ from typing import Any
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
+from sigap.accounts.models import Role
 from sigap.sops.document import SopDocument, Step
 from sigap.sops.loading import SopInvalid, load_document
 from sigap.tickets.models import Channel, Priority
 
 
+def reader_language() -> str:
+    """The language SOP texts are shown in: the active one, as the document's "id" or "en"."""
+    return (get_language() or "id")[:2]
+
+
 def in_language(value: Any, language: str | None = None) -> str:
     """A text stored as {"id": …, "en": …} in the reader's language; plain strings as they are."""
     if isinstance(value, dict):
-        language = (language or get_language() or "id")[:2]
+        language = (language or reader_language())[:2]
         return str(value.get(language) or value.get("id") or value.get("en") or "")
     return "" if value is None else str(value)
 
@@ -49,11 +55,7 @@ def _choice(choices: Any, value: str) -> str:
 def role_label(role: str) -> str:
     if role.startswith("team:"):
         return _("team %(team)s") % {"team": role[5:]}
-    return {
-        "agent": _("Agent"),
-        "supervisor": _("Supervisor"),
-        "manager": _("Manager"),
-    }.get(role, role)
+    return _choice(Role, role)
 
 
 def outcome_label(step: Step | None, outcome: str) -> str:
@@ -64,7 +66,7 @@ def outcome_label(step: Step | None, outcome: str) -> str:
     if step is not None:
         for option in step.options:
             if option.key == outcome:
-                return option.label.get((get_language() or "id")[:2])
+                return option.label.get(reader_language())
     return outcome
 
 
@@ -108,7 +110,7 @@ class DocumentSummary:
 
 def document_summary(document: SopDocument) -> DocumentSummary:
     """What a valid document amounts to, in the reader's language."""
-    language = (get_language() or "id")[:2]
+    language = reader_language()
     triggers = document.triggers
     return DocumentSummary(
         key=document.key,

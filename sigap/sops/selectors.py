@@ -7,11 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import Count, F, Q
-from django.utils.translation import get_language
 
 from sigap.accounts.models import User
 from sigap.core import clock
-from sigap.sops.display import outcome_label, reason_text, role_label
+from sigap.sops.display import outcome_label, reader_language, reason_text, role_label
 from sigap.sops.document import Step
 from sigap.sops.models import (
     LIVE_STATUSES,
@@ -45,6 +44,8 @@ class ChecklistStep:
     is_next: bool
     responsible: str
     outcome: str
+    # A decision's options as (key, label in the reader's language).
+    options: list[tuple[str, str]]
     # Approvals are set aside only by those who may decide them.
     may_waive: bool
     # The special policy that settled this step, if one did.
@@ -84,7 +85,7 @@ def ticket_checklist(ticket: Ticket, agent: User) -> Checklist | None:
     if run is None:
         return None
     document = version_document(run.version)
-    language = get_language() or "id"
+    language = reader_language()
     now = clock.now()
     values = template_values(ticket, agent, document.title.get(ticket.language))
     states = list(run.steps.select_related("completed_by", "waived_by").order_by("position"))
@@ -115,6 +116,7 @@ def ticket_checklist(ticket: Ticket, agent: User) -> Checklist | None:
                 is_next=state is first,
                 responsible=role_label(step.responsible),
                 outcome=outcome_label(step, state.outcome) if state.outcome else "",
+                options=[(option.key, option.label.get(language)) for option in step.options],
                 may_waive=step.kind != "approval" or may_decide,
                 special_policy=policy_of_step.get(state.step_id),
             )
@@ -178,7 +180,7 @@ class StepHealth:
 
 def version_title(version: SopVersion) -> str:
     """The version's title in the reader's language."""
-    return version_document(version).title.get((get_language() or "id")[:2])
+    return version_document(version).title.get(reader_language())
 
 
 @dataclass(frozen=True)
@@ -242,7 +244,7 @@ def step_health(version: SopVersion, now: datetime | None = None) -> list[StepHe
         )
         .order_by()
     }
-    language = get_language() or "id"
+    language = reader_language()
     health = []
     for step in version_document(version).steps:
         row: dict[str, int] = rows.get(step.id, {})

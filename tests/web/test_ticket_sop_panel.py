@@ -4,7 +4,7 @@ from django.test import Client
 
 from sigap.accounts.models import Team, User
 from sigap.sops.models import SopVersion, StepStatus
-from sigap.sops.services import current_run, sop_step_complete
+from sigap.sops.services import current_run, sop_import, sop_publish, sop_step_complete
 from sigap.tickets.models import Ticket
 from tests.factories import make_customer, make_ticket
 
@@ -174,3 +174,51 @@ def test_an_agent_is_not_offered_to_waive_an_approval(
     assert refused.status_code == 403
     assert _state(ticket, "refund") == StepStatus.OPEN
     assert waive_refund in offered
+
+
+ONE_LANGUAGE_DECISION = """\
+key: callback
+title: Call back
+purpose: Decide whether to call the customer back.
+triggers:
+  keywords:
+    id: [telepon]
+steps:
+  - id: choose
+    kind: decision
+    title: Call back?
+    options:
+      - {key: call, label: {id: "Ya, telepon balik"}}
+      - {key: skip, label: {id: Tidak perlu}}
+"""
+
+
+def test_a_decision_offers_its_options_in_the_readers_language(
+    client: Client, agent: User, team_a: Team, damaged_product: SopVersion
+) -> None:
+    ticket = _report(team_a)
+    for step in ("acknowledge", "ask-evidence", "verify"):
+        sop_step_complete(ticket=ticket, step_id=step, by=agent)
+    client.force_login(agent)
+
+    english = client.get(f"/tickets/{ticket.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    indonesian = client.get(f"/tickets/{ticket.pk}/", HTTP_ACCEPT_LANGUAGE="id").content.decode()
+
+    assert '<button type="submit" name="outcome" value="refund">Full refund</button>' in english
+    assert (
+        '<button type="submit" name="outcome" value="refund">Pengembalian dana penuh</button>'
+        in indonesian
+    )
+
+
+def test_an_option_labelled_in_one_language_shows_in_the_other_too(
+    client: Client, agent: User, team_a: Team
+) -> None:
+    sop_publish(version=sop_import(text=ONE_LANGUAGE_DECISION, by=None), by=None, notes="")
+    ticket = make_ticket(team=team_a, subject="Minta telepon", body="Tolong telepon saya")
+    client.force_login(agent)
+
+    english = client.get(f"/tickets/{ticket.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    assert '<button type="submit" name="outcome" value="call">Ya, telepon balik</button>' in english
+    assert '<button type="submit" name="outcome" value="skip">Tidak perlu</button>' in english

@@ -9,12 +9,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from sigap.core import clock
 from sigap.core.errors import DomainError
+from sigap.sops.display import reader_language
 from sigap.sops.models import LIVE_STATUSES, Sop, SopVersion
 from sigap.sops.selectors import (
     ExceptionCount,
@@ -62,7 +62,7 @@ EXCEPTION_WINDOW_DAYS = 90
 def _recent_exceptions(version: SopVersion) -> list[tuple[str, ExceptionCount]]:
     """Exceptions on this version's steps in the last 90 days, most first, with step titles."""
     since = clock.now() - timedelta(days=EXCEPTION_WINDOW_DAYS)
-    language = get_language() or "id"
+    language = reader_language()
     titles = {step.id: step.title.get(language) for step in version_document(version).steps}
     return [
         (
