@@ -49,7 +49,7 @@ def main() -> None:
     )
     step(
         "ruff format",
-        [str(BIN / "ruff"), "format", "--check", "sigap", "tests", "bench", "scripts"],
+        [str(BIN / "ruff"), "format", "--check", "sigap", "tests", "bench", "scripts", "check.py"],
     )
     step("mypy", [str(BIN / "mypy"), "sigap"])
 

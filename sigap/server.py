@@ -61,7 +61,6 @@ class WsgiHttp:
 
     def __init__(self, app: WSGIApplication, *, threads: int) -> None:
         self.app = app
-        self.threads = threads
         self._executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="sigap-http")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

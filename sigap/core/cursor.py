@@ -54,12 +54,8 @@ class Page(Generic[T]):
     next_cursor: str | None
 
 
-def after_desc(queryset: QuerySet[M], *, field: str, cursor: str) -> QuerySet[M]:
-    """Rows after `cursor` in (`field`, id) descending order."""
-    return _after(queryset, field=field, cursor=cursor, descending=True)
-
-
 def _after(queryset: QuerySet[M], *, field: str, cursor: str, descending: bool) -> QuerySet[M]:
+    """Rows after `cursor` in (`field`, id) order."""
     after = Cursor.decode(cursor)
     near, past = ("lte", "lt") if descending else ("gte", "gt")
     # The first condition is an index range the database can seek to; the second only
@@ -81,7 +77,7 @@ def _page_of(rows: list[M], *, field: str, size: int) -> Page[M]:
 def paginate_desc(queryset: QuerySet[M], *, field: str, cursor: str | None, size: int) -> Page[M]:
     """One page of `queryset` ordered by (`field`, id) descending, after `cursor`."""
     if cursor:
-        queryset = after_desc(queryset, field=field, cursor=cursor)
+        queryset = _after(queryset, field=field, cursor=cursor, descending=True)
     rows = list(queryset.order_by(f"-{field}", "-pk")[: size + 1])
     return _page_of(rows, field=field, size=size)
 
@@ -98,7 +94,7 @@ def paginate_desc_ranges(
     condition = Q()
     for part in ranges:
         if cursor:
-            part = after_desc(part, field=field, cursor=cursor)
+            part = _after(part, field=field, cursor=cursor, descending=True)
         condition |= Q(pk__in=part.order_by(f"-{field}", "-pk").values("pk")[: size + 1])
     rows = list(base.filter(condition).order_by(f"-{field}", "-pk")[: size + 1])
     return _page_of(rows, field=field, size=size)

@@ -39,9 +39,8 @@ def _send(groups: list[str], message: dict[str, Any]) -> None:
         # groups (always so in a worker or the CLI): nobody could hear it.
         return
     loop = _server_loop
-    serving = loop is not None and loop.is_running()
     try:
-        if serving and loop is not None and threading.get_ident() != _server_thread:
+        if loop is not None and loop.is_running() and threading.get_ident() != _server_thread:
             asyncio.run_coroutine_threadsafe(_send_all(layer, groups, message), loop)
         else:
             async_to_sync(_send_all)(layer, groups, message)
