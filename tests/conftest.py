@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from sigap.accounts.models import Role, Team, User
@@ -26,9 +27,11 @@ def _test_settings(settings: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _fresh_sla_cache() -> None:
-    # Each test has its own database, so no policy or calendar read in another may be reused.
+def _fresh_caches() -> None:
+    # Each test has its own database, so no policy or calendar read in another may be reused;
+    # sign-in and reset throttle counts live in Django's cache, and each test starts with none.
     sla_cache_clear()
+    cache.clear()
 
 
 @pytest.fixture

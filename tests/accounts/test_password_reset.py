@@ -31,6 +31,13 @@ def _ask(client: Client, email: str, ip: str = "10.0.0.1") -> Any:
     return client.post("/password/reset/", {"email": email}, REMOTE_ADDR=ip)
 
 
+def _reset_link(client: Client) -> str:
+    """Ask for Sari's reset link and read it from the mail the background worker sends."""
+    _ask(client, "sari@desk.example")
+    assert deliver() == 1
+    return link_in(mail.outbox[-1])
+
+
 def _set_password(client: Client, link: str, password: str = NEW_PASSWORD) -> Any:
     """Follow a mailed link and choose a password, as a person in a browser does."""
     opened = client.get(link)
@@ -100,9 +107,7 @@ def test_the_link_goes_to_the_address_on_the_account_whatever_the_case_typed(
 
 def test_a_deactivated_account_gets_no_link(client: Client, agent: User) -> None:
     link_holder = Client()
-    _ask(link_holder, "sari@desk.example")
-    deliver()
-    link = link_in(mail.outbox[0])
+    link = _reset_link(link_holder)
     agent.is_active = False
     agent.save()
 
@@ -113,9 +118,7 @@ def test_a_deactivated_account_gets_no_link(client: Client, agent: User) -> None
 
 
 def test_the_link_works_only_once(client: Client, agent: User) -> None:
-    _ask(client, "sari@desk.example")
-    deliver()
-    link = link_in(mail.outbox[0])
+    link = _reset_link(client)
     assert _set_password(client, link).status_code == 302
 
     again = _set_password(Client(), link, password="another-long-passphrase-9")
@@ -127,9 +130,7 @@ def test_the_link_works_only_once(client: Client, agent: User) -> None:
 
 def test_the_link_expires_after_an_hour(client: Client, agent: User) -> None:
     with time_machine.travel(datetime(2026, 3, 2, 9, 0, tzinfo=UTC), tick=False) as traveller:
-        _ask(client, "sari@desk.example")
-        deliver()
-        link = link_in(mail.outbox[0])
+        link = _reset_link(client)
 
         traveller.shift(timedelta(hours=1, seconds=1))
         late = _set_password(client, link)
@@ -141,28 +142,24 @@ def test_the_link_expires_after_an_hour(client: Client, agent: User) -> None:
 
 def test_the_link_still_works_just_before_it_expires(client: Client, agent: User) -> None:
     with time_machine.travel(datetime(2026, 3, 2, 9, 0, tzinfo=UTC), tick=False) as traveller:
-        _ask(client, "sari@desk.example")
-        deliver()
+        link = _reset_link(client)
         traveller.shift(timedelta(minutes=59))
 
-        assert _set_password(client, link_in(mail.outbox[0])).status_code == 302
+        assert _set_password(client, link).status_code == 302
 
 
 def test_the_lifetime_of_the_link_is_a_setting(client: Client, agent: User, settings: Any) -> None:
     settings.PASSWORD_RESET_TIMEOUT = 3 * 3600
     with time_machine.travel(datetime(2026, 3, 2, 9, 0, tzinfo=UTC), tick=False) as traveller:
-        _ask(client, "sari@desk.example")
-        deliver()
+        link = _reset_link(client)
         assert "within 3 hours" in mail.outbox[0].body
         traveller.shift(timedelta(hours=2, minutes=30))
 
-        assert _set_password(client, link_in(mail.outbox[0])).status_code == 302
+        assert _set_password(client, link).status_code == 302
 
 
 def test_a_tampered_link_is_refused(client: Client, agent: User) -> None:
-    _ask(client, "sari@desk.example")
-    deliver()
-    link = link_in(mail.outbox[0])
+    link = _reset_link(client)
     uid, token = link.strip("/").split("/")[-2:]
     forged = f"/password/reset/{uid}/{token[:-1]}{'a' if token[-1] != 'a' else 'b'}/"
 
@@ -176,9 +173,7 @@ def test_a_tampered_link_is_refused(client: Client, agent: User) -> None:
 def test_a_weak_new_password_is_refused_and_the_link_still_works(
     client: Client, agent: User
 ) -> None:
-    _ask(client, "sari@desk.example")
-    deliver()
-    opened = client.get(link_in(mail.outbox[0]))
+    opened = client.get(_reset_link(client))
 
     weak = client.post(opened["Location"], {"new_password1": "12345", "new_password2": "12345"})
 
@@ -195,9 +190,7 @@ def test_resetting_the_password_signs_the_account_out_everywhere(
     elsewhere.force_login(agent)
     assert elsewhere.get("/").status_code == 200
 
-    _ask(client, "sari@desk.example")
-    deliver()
-    _set_password(client, link_in(mail.outbox[0]))
+    _set_password(client, _reset_link(client))
 
     response = elsewhere.get("/")
     assert response.status_code == 302
@@ -209,9 +202,7 @@ def test_a_reset_lifts_the_sign_in_lockout(client: Client, agent: User, settings
     for _ in range(2):
         Client().post("/login/", {"username": "sari", "password": "wrong"}, REMOTE_ADDR="10.9.0.1")
 
-    _ask(client, "sari@desk.example")
-    deliver()
-    _set_password(client, link_in(mail.outbox[0]))
+    _set_password(client, _reset_link(client))
 
     assert _signs_in("sari", NEW_PASSWORD)
 

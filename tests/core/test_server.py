@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -33,6 +32,7 @@ from sigap.accounts.models import User
 from sigap.server import application
 from sigap.tickets.models import Ticket
 from sigap.tickets.services import ticket_add_note
+from tests.smtp import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 READY_SECONDS = 60.0
@@ -52,22 +52,17 @@ class RunningDesk:
         return self.log.read_text()
 
     def stop(self) -> int:
-        """SIGTERM, as a service manager sends it; the exit code."""
+        """SIGTERM, as a service manager sends it; the exit code. A process still running after
+        STOP_SECONDS fails the test (a hang guard, not a measurement)."""
         self.process.send_signal(signal.SIGTERM)
         return self.process.wait(STOP_SECONDS)
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @contextmanager
 def running_desk(data_dir: Path, name: str) -> Iterator[RunningDesk]:
     env = {key: value for key, value in os.environ.items() if not key.startswith("SIGAP_")}
     env["SIGAP_DATA_DIR"] = str(data_dir)  # SQLite in its own folder
-    port = _free_port()
+    port = free_port()
     log = data_dir.parent / f"{name}.log"
     with log.open("wb") as output:
         process = subprocess.Popen(
@@ -107,14 +102,11 @@ def test_serve_answers_refuses_anonymous_sockets_and_stops_cleanly(tmp_path: Pat
             ),
         ):
             pass
-        started = time.monotonic()
         exit_code = desk.stop()
-        took = time.monotonic() - started
 
     assert (health.status_code, health.text) == (200, "ok")
     assert refused.value.response.status_code == 403
     assert exit_code == 0
-    assert took < STOP_SECONDS
     assert "Traceback" not in desk.output()
     assert desk.output().rstrip().endswith("Sigap stopped.")
 
