@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -75,10 +76,9 @@ def _wait_until_listening(server: subprocess.Popen[bytes], port: int, log: Path)
     pytest.fail(f"sigap serve did not listen on port {port}")
 
 
-@pytest.fixture(scope="module")
-def desk_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    _chromium_or_skip()
-    data = tmp_path_factory.mktemp("desk")
+@contextmanager
+def served_desk(data: Path, *, seed: str | None = None) -> Iterator[str]:
+    """A fresh desk with the admin USERNAME, run by `sigap serve` from `data`; yields its URL."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("SIGAP_")}
     env |= {
         "SIGAP_DATA_DIR": str(data),
@@ -87,7 +87,8 @@ def desk_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     }
     _sigap(env, "migrate", "--verbosity", "0")
     _sigap(env, "createadmin", "--username", USERNAME, "--password", PASSWORD)
-    _sigap(env, "shell", "--command", SEED)
+    if seed is not None:
+        _sigap(env, "shell", "--command", seed)
     port = _free_port()
     log = data / "serve.log"
     with log.open("wb") as output:
@@ -105,16 +106,30 @@ def desk_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         server.wait(timeout=10)
 
 
-@pytest.fixture(scope="module")
-def browser(desk_url: str) -> Iterator[object]:
+@contextmanager
+def chromium() -> Iterator[object]:
+    """Debian's Chromium, driven by Playwright."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
-            yield chromium
+            yield browser
         finally:
-            chromium.close()
+            browser.close()
+
+
+@pytest.fixture(scope="module")
+def desk_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    _chromium_or_skip()
+    with served_desk(tmp_path_factory.mktemp("desk"), seed=SEED) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser(desk_url: str) -> Iterator[object]:
+    with chromium() as launched:
+        yield launched
 
 
 def _signed_in_page(browser: object, desk_url: str, problems: list[str]) -> object:
