@@ -3,6 +3,7 @@ policies."""
 
 from __future__ import annotations
 
+from django.db.models import Prefetch
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router
@@ -55,6 +56,10 @@ def _version_out(version: SopVersion) -> VersionOut:
     )
 
 
+# What _sop_out reads: each version's metadata, never its document or YAML.
+_VERSIONS = Prefetch("versions", queryset=SopVersion.objects.defer("document", "source"))
+
+
 def _sop_out(sop: Sop) -> SopOut:
     versions = sorted(sop.versions.all(), key=lambda v: -v.number)
     live = next((v for v in versions if v.status in LIVE_STATUSES), None)
@@ -70,7 +75,7 @@ def _sop_out(sop: Sop) -> SopOut:
 )
 def sop_list(request: HttpRequest) -> list[SopOut]:
     caller(request)
-    return [_sop_out(sop) for sop in Sop.objects.prefetch_related("versions").order_by("key")]
+    return [_sop_out(sop) for sop in Sop.objects.prefetch_related(_VERSIONS).order_by("key")]
 
 
 @router.post(
@@ -109,7 +114,7 @@ def sop_create(request: HttpRequest, payload: SopCreate) -> Respond[VersionOut]:
 @router.get("/sops/{key}", response={200: SopOut, **problems(404)}, summary="One SOP")
 def sop_get(request: HttpRequest, key: str) -> SopOut:
     caller(request)
-    sop = Sop.objects.prefetch_related("versions").filter(key=key).first()
+    sop = Sop.objects.prefetch_related(_VERSIONS).filter(key=key).first()
     if sop is None:
         raise NotFound(_("No SOP %(key)s.") % {"key": key})
     return _sop_out(sop)

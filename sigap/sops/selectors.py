@@ -6,7 +6,7 @@ import difflib
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Prefetch, Q
 
 from sigap.accounts.models import User
 from sigap.core import clock
@@ -133,7 +133,9 @@ def ticket_checklist(ticket: Ticket, agent: User) -> Checklist | None:
 
 def switchable_versions(*, current: SopRun | None) -> list[SopVersion]:
     """The live versions a ticket whose run is `current` could move to."""
-    versions = SopVersion.objects.filter(status__in=LIVE_STATUSES).select_related("sop")
+    versions = (
+        SopVersion.objects.filter(status__in=LIVE_STATUSES).select_related("sop").defer("source")
+    )
     if current is not None:
         versions = versions.exclude(pk=current.version_id)
     return list(versions.order_by("sop__key"))
@@ -198,7 +200,9 @@ def sop_summaries(now: datetime | None = None) -> list[SopSummary]:
     """Every SOP with its live version, how many tickets ran it and how often steps were
     waived: two aggregate queries whatever the number of runs."""
     now = now or clock.now()
-    sops = list(Sop.objects.prefetch_related("versions").order_by("key"))
+    # The YAML of every version is not needed here; the live document gives the title.
+    versions = Prefetch("versions", queryset=SopVersion.objects.defer("source"))
+    sops = list(Sop.objects.prefetch_related(versions).order_by("key"))
     runs = dict(SopRun.objects.values_list("version__sop_id").annotate(n=Count("id")).order_by())
     waived = dict(
         StepState.objects.filter(status=StepStatus.WAIVED)

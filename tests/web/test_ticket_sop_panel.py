@@ -222,3 +222,24 @@ def test_an_option_labelled_in_one_language_shows_in_the_other_too(
 
     assert '<button type="submit" name="outcome" value="call">Ya, telepon balik</button>' in english
     assert '<button type="submit" name="outcome" value="skip">Tidak perlu</button>' in english
+
+
+def test_switching_is_offered_only_when_another_sop_is_live(
+    client: Client, agent: User, team_a: Team, damaged_product: SopVersion
+) -> None:
+    ticket = _report(team_a)
+    client.force_login(agent)
+    alone = client.get(f"/tickets/{ticket.pk}/").content.decode()
+    sop_publish(version=sop_import(text=ONE_LANGUAGE_DECISION, by=None), by=None, notes="")
+
+    offered = client.get(f"/tickets/{ticket.pk}/").content.decode()
+    switched = client.post(
+        f"/tickets/{ticket.pk}/sop/switch/",
+        {"version": SopVersion.objects.get(sop__key="callback").pk, "reason": "Minta ditelepon"},
+    )
+
+    assert "Switch to another SOP" not in alone
+    assert "Switch to another SOP" in offered
+    assert "Call back (v1)</option>" in offered
+    assert switched.status_code == 302
+    assert _state(ticket, "choose") == StepStatus.OPEN

@@ -50,10 +50,14 @@ class SopSwitchForm(forms.Form):
     def __init__(self, *args: Any, versions: list[SopVersion], **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "switch_%s")
         super().__init__(*args, **kwargs)
+        # Known from the list already read, so the page need not ask the database again.
+        self.has_versions = bool(versions)
         field = self.fields["version"]
         assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = SopVersion.objects.filter(pk__in=[v.pk for v in versions]).select_related(
-            "sop"
+        field.queryset = (
+            SopVersion.objects.filter(pk__in=[v.pk for v in versions])
+            .select_related("sop")
+            .defer("source")
         )
 
 

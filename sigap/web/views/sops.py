@@ -91,7 +91,7 @@ def sop_detail(request: HttpRequest, key: str) -> HttpResponse:
         "sop": sop,
         "version": version,
         "title": version_title(version),
-        "versions": list(sop.versions.order_by("-number")),
+        "versions": list(sop.versions.defer("document", "source").order_by("-number")),
         "health": health,
         "most_ended": max((h.ended for h in health), default=0),
         "exceptions": _recent_exceptions(version),
