@@ -16,22 +16,18 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import re
-import shutil
-import subprocess
-import sys
-import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-PG_SERVER = "postgres://postgres@127.0.0.1:5432"
+import _common
+from _common import BulkLoader, Progress, say
+
 # The database kept by --keep; a run without it gets its own, so runs side by side never meet.
 PG_KEPT_DATABASE = "sigap_bench"
 REPEATS = 50
@@ -88,11 +84,7 @@ def main() -> None:
     parser.add_argument("--explain", action="store_true", help="print every query plan in full")
     args = parser.parse_args()
     if args.db == "both":
-        for db in ("sqlite", "postgres"):
-            command = [sys.executable, __file__, *_forward(args), "--db", db]
-            result = subprocess.run(command, check=False)
-            if result.returncode != 0:
-                sys.exit(result.returncode)
+        _common.each_database(__file__, _forward(args))
         return
     _run(args)
 
@@ -110,77 +102,13 @@ def _forward(args: argparse.Namespace) -> list[str]:
 
 
 def _run(args: argparse.Namespace) -> None:
-    db = args.db
-    keep_dir = Path(args.keep).resolve() if args.keep else None
-    work = keep_dir or Path(tempfile.mkdtemp(prefix="sigap-bench-"))
-    work.mkdir(parents=True, exist_ok=True)
-    # Settings create the data directory; it must never be the developer's ./sigap-data.
-    os.environ["SIGAP_DATA_DIR"] = str(work)
-    os.environ["SIGAP_SECRET_KEY"] = "bench-only-not-a-secret"
-    os.environ["SIGAP_LOG_LEVEL"] = "ERROR"
-    if db == "sqlite":
-        os.environ["SIGAP_DATABASE_URL"] = f"sqlite:///{work / 'bench.sqlite3'}"
-    else:
-        database = PG_KEPT_DATABASE if keep_dir else f"sigap_bench_{os.getpid()}"
-        if keep_dir is None or not _pg_exists(database):
-            _pg_recreate(database)
-        os.environ["SIGAP_DATABASE_URL"] = f"{PG_SERVER}/{database}?conn_max_age=600"
-    os.environ["DJANGO_SETTINGS_MODULE"] = "sigap.settings"
-    # Python put bench/ first on the path, where bench/http.py would shadow the standard
-    # library's http package that Django imports.
-    here = Path(__file__).resolve().parent
-    sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != here]
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-    title = f"{db} — {args.tickets:,} tickets"
-    print(f"\n=== {title}", flush=True)
-    try:
-        started = time.monotonic()
-        from django.core.management import call_command
-
-        call_command("migrate", interactive=False, verbosity=0)
-        _say(f"migrated in {time.monotonic() - started:.1f}s")
+    keep = Path(args.keep).resolve() if args.keep else None
+    title = f"{args.db} — {args.tickets:,} tickets"
+    with _common.django_database(args.db, PG_KEPT_DATABASE, title, keep):
         desk = _desk_load(args.tickets)
-        _analyze(db)
+        _common.analyze()
         results = _measure(desk, args.repeats)
         _report(title, results, args.repeats, args.explain)
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        if keep_dir is None:
-            if db == "postgres":
-                _pg_drop(database)
-            shutil.rmtree(work, ignore_errors=True)
-
-
-def _say(text: str) -> None:
-    print(f"  {text}", flush=True)
-
-
-def _pg_admin() -> Any:
-    import psycopg
-
-    return psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True)
-
-
-def _pg_exists(database: str) -> bool:
-    with _pg_admin() as admin:
-        found = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database])
-        return found.fetchone() is not None
-
-
-def _pg_recreate(database: str) -> None:
-    _pg_drop(database)
-    with _pg_admin() as admin:
-        admin.execute(f"CREATE DATABASE {database}")
-
-
-def _pg_drop(database: str) -> None:
-    with _pg_admin() as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
 
 
 # ----------------------------------------------------------------------------- the desk
@@ -203,7 +131,7 @@ def _desk_load(tickets: int) -> Desk:
     from sigap.tickets.models import Ticket
 
     if Ticket.objects.exists():
-        _say("reusing the loaded database")
+        say("reusing the loaded database")
         return _desk_describe(tickets)
     from sigap.accounts.services import team_create, user_create
     from sigap.tickets.models import Category
@@ -249,18 +177,19 @@ def _desk_load(tickets: int) -> Desk:
         Category.objects.create(name=name, slug=name.lower().replace(" ", "-"))
     category_ids = list(Category.objects.values_list("pk", flat=True))
     team_ids = [t.pk for t in teams]
-    loader = _Loader()
     started = time.monotonic()
-    with loader:
+    with BulkLoader(TABLES) as loader:
         customers = max(1000, tickets // 4)
         loader.load("customers_customer", _customer_rows(rng, customers), customers, "customers")
         loader.load(
             "customers_customeridentity", _identity_rows(rng, customers), customers, "identities"
         )
-        loader.load_tickets(
-            _ticket_rows(rng, tickets, customers, team_ids, agents_by_team, category_ids), tickets
+        _load_tickets(
+            loader,
+            _ticket_rows(rng, tickets, customers, team_ids, agents_by_team, category_ids),
+            tickets,
         )
-    _say(f"loaded in {time.monotonic() - started:.0f}s")
+    say(f"loaded in {time.monotonic() - started:.0f}s")
     return _desk_describe(tickets)
 
 
@@ -312,31 +241,37 @@ def _customer_rows(rng: random.Random, count: int) -> Iterator[dict[str, Any]]:
         }
 
 
-def _identity_rows(rng: random.Random, count: int) -> Iterator[dict[str, Any]]:
+def _identity_rows(rng: random.Random, count: int) -> Iterator[list[dict[str, Any]]]:
+    """Per customer: an email address, and for most a phone number."""
     start = datetime.now(UTC) - timedelta(days=HISTORY_DAYS + 30)
     pk = 0
     for customer in range(1, count + 1):
         pk += 1
-        yield {
-            "id": pk,
-            "customer_id": customer,
-            "kind": "email",
-            "network": "",
-            "value": f"pelanggan{customer}@mail{customer % 7}.example",
-            "is_verified": False,
-            "created_at": start,
-        }
-        if rng.random() < 0.6:
-            pk += 1
-            yield {
+        rows = [
+            {
                 "id": pk,
                 "customer_id": customer,
-                "kind": "phone",
+                "kind": "email",
                 "network": "",
-                "value": f"+62812{customer:08d}",
+                "value": f"pelanggan{customer}@mail{customer % 7}.example",
                 "is_verified": False,
                 "created_at": start,
             }
+        ]
+        if rng.random() < 0.6:
+            pk += 1
+            rows.append(
+                {
+                    "id": pk,
+                    "customer_id": customer,
+                    "kind": "phone",
+                    "network": "",
+                    "value": f"+62812{customer:08d}",
+                    "is_verified": False,
+                    "created_at": start,
+                }
+            )
+        yield rows
 
 
 @dataclass
@@ -495,221 +430,42 @@ def _event(
     }
 
 
-class _Loader:
-    """Raw bulk inserts with the tables' secondary indexes dropped, then rebuilt in one pass.
-
-    The indexes rebuilt are exactly the ones the migrations made, read back from the database.
-    """
-
-    BATCH = 50_000
-    TABLES = (
-        "customers_customer",
-        "customers_customeridentity",
-        "tickets_ticket",
-        "tickets_message",
-        "tickets_ticketevent",
-    )
-
-    def __enter__(self) -> _Loader:
-        from django.db import connection
-
-        self.connection = connection
-        self.vendor = connection.vendor
-        self.columns: dict[str, list[tuple[str, Callable[[Any], Any]]]] = {}
-        self.indexes: list[tuple[str, str]] = []
-        connection.ensure_connection()
-        self.raw = connection.connection
-        if self.vendor == "sqlite":
-            # Loading only: no journal, no fsync. The database is thrown away if this fails.
-            self.raw.execute("PRAGMA foreign_keys=OFF")
-            self.raw.execute("PRAGMA journal_mode=OFF")
-            self.raw.execute("PRAGMA synchronous=OFF")
-            self.raw.execute("PRAGMA cache_size=-1000000")
-            rows = self.raw.execute(
-                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
-                f"AND tbl_name IN ({','.join('?' * len(self.TABLES))})",
-                self.TABLES,
-            ).fetchall()
-            self.indexes = [(name, sql) for name, sql in rows]
-            for name, _sql in self.indexes:
-                self.raw.execute(f'DROP INDEX "{name}"')
-            self.raw.execute("BEGIN")
-        else:
-            with self.raw.cursor() as cursor:
-                # Rows are generated consistent; foreign-key triggers would only slow COPY.
-                cursor.execute("SET session_replication_role = replica")
-                cursor.execute("SET maintenance_work_mem = '1GB'")
-                cursor.execute(
-                    "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.tablename = ANY(%s) "
-                    "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)",
-                    [list(self.TABLES)],
-                )
-                self.indexes = list(cursor.fetchall())
-                for name, _sql in self.indexes:
-                    cursor.execute(f'DROP INDEX "{name}"')
-            self.raw.commit()
-        return self
-
-    def _columns(self, table: str) -> list[tuple[str, Callable[[Any], Any]]]:
-        if table not in self.columns:
-            from django.apps import apps
-
-            model = next(m for m in apps.get_models() if m._meta.db_table == table)
-            self.columns[table] = [
-                (f.column, self._adapter(f)) for f in model._meta.concrete_fields
-            ]
-        return self.columns[table]
-
-    def _adapter(self, field: Any) -> Callable[[Any], Any]:
-        internal = field.get_internal_type()
-        if self.vendor == "sqlite" and internal == "DateTimeField":
-            # As Django stores them on SQLite: naive UTC text.
-            return lambda v: None if v is None else str(v.astimezone(UTC).replace(tzinfo=None))
-        return lambda v: v
-
-    def _defaults(self, table: str, row: dict[str, Any]) -> None:
-        from django.apps import apps
-
-        model = next(m for m in apps.get_models() if m._meta.db_table == table)
-        for f in model._meta.concrete_fields:
-            if f.column not in row:
-                if not f.has_default() and not f.null:
-                    raise SystemExit(f"bench/inbox.py does not fill {table}.{f.column}; add it")
-                row[f.column] = f.get_default() if f.has_default() else None
-
-    def _flush(self, table: str, rows: list[dict[str, Any]]) -> None:
-        if not rows:
-            return
-        columns = self._columns(table)
-        if any(name not in rows[0] for name, _ in columns):
-            for row in rows:
-                self._defaults(table, row)
-        values = [tuple(adapt(row[name]) for name, adapt in columns) for row in rows]
-        names = ", ".join(f'"{name}"' for name, _ in columns)
-        if self.vendor == "sqlite":
-            marks = ", ".join("?" * len(columns))
-            self.raw.executemany(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', values)
-        else:
-            with (
-                self.raw.cursor() as cursor,
-                cursor.copy(f'COPY "{table}" ({names}) FROM STDIN') as copy,
-            ):
-                for value in values:
-                    copy.write_row(value)
-        rows.clear()
-
-    def load(self, table: str, rows: Iterator[dict[str, Any]], total: int, label: str) -> None:
-        progress = _Progress(label, total)
-        batch: list[dict[str, Any]] = []
-        for done, row in enumerate(rows, start=1):
-            batch.append(row)
-            if len(batch) >= self.BATCH:
-                self._flush(table, batch)
-                progress.show(done)
-        self._flush(table, batch)
-        progress.done()
-
-    def load_tickets(self, rows: Iterator[_Rows], total: int) -> None:
-        progress = _Progress("tickets, messages, events", total)
-        tickets: list[dict[str, Any]] = []
-        messages: list[dict[str, Any]] = []
-        events: list[dict[str, Any]] = []
-        self.counts = {"messages": 0, "events": 0}
-        for done, row in enumerate(rows, start=1):
-            tickets.append(row.ticket)
-            messages += row.messages
-            events += row.events
-            if len(tickets) >= self.BATCH // 2:
-                self.counts["messages"] += len(messages)
-                self.counts["events"] += len(events)
-                self._flush("tickets_ticket", tickets)
-                self._flush("tickets_message", messages)
-                self._flush("tickets_ticketevent", events)
-                progress.show(done)
-        self.counts["messages"] += len(messages)
-        self.counts["events"] += len(events)
-        self._flush("tickets_ticket", tickets)
-        self._flush("tickets_message", messages)
-        self._flush("tickets_ticketevent", events)
-        progress.done()
-        _say(f"{self.counts['messages']:,} messages, {self.counts['events']:,} events")
-
-    def __exit__(self, *exc: object) -> None:
-        from django.core.management.color import no_style
-
-        from sigap.customers.models import Customer, CustomerIdentity
-        from sigap.tickets.models import Message, Ticket, TicketEvent
-
-        started = time.monotonic()
-        if self.vendor == "sqlite":
-            self.raw.execute("COMMIT")
-            for number, (name, sql) in enumerate(self.indexes, start=1):
-                _Progress.line(f"indexes {number}/{len(self.indexes)} {name}")
-                self.raw.execute(sql)
-            self.raw.execute("PRAGMA journal_mode=WAL")
-            self.raw.execute("PRAGMA foreign_keys=ON")
-        else:
-            with self.raw.cursor() as cursor:
-                for number, (name, sql) in enumerate(self.indexes, start=1):
-                    _Progress.line(f"indexes {number}/{len(self.indexes)} {name}")
-                    cursor.execute(sql)
-                cursor.execute("SET session_replication_role = origin")
-                models = [Customer, CustomerIdentity, Ticket, Message, TicketEvent]
-                for statement in self.connection.ops.sequence_reset_sql(no_style(), models):
-                    cursor.execute(statement)
-            self.raw.commit()
-        took = time.monotonic() - started
-        _Progress.line(f"{len(self.indexes)} indexes built in {took:.0f}s", final=True)
+TABLES = (
+    "customers_customer",
+    "customers_customeridentity",
+    "tickets_ticket",
+    "tickets_message",
+    "tickets_ticketevent",
+)
 
 
-class _Progress:
-    @staticmethod
-    def line(text: str, final: bool = False) -> None:
-        """A status line: redrawn in place on a terminal, printed only when final in a log."""
-        if sys.stdout.isatty():
-            print(f"\r  {text:<70}", end="\n" if final else "", flush=True)
-        elif final:
-            print(f"  {text}", flush=True)
+def _load_tickets(loader: BulkLoader, rows: Iterator[_Rows], total: int) -> None:
+    """Tickets with their messages and events, the three tables flushed batch by batch."""
+    progress = Progress("tickets, messages, events", total)
+    tables: dict[str, list[dict[str, Any]]] = {
+        "tickets_ticket": [],
+        "tickets_message": [],
+        "tickets_ticketevent": [],
+    }
+    messages = events = 0
 
-    def __init__(self, label: str, total: int) -> None:
-        self.label = label
-        self.total = total
-        self.started = time.monotonic()
-        self.is_terminal = sys.stdout.isatty()
-        self.last = 0.0
+    def flush() -> None:
+        nonlocal messages, events
+        messages += len(tables["tickets_message"])
+        events += len(tables["tickets_ticketevent"])
+        for table, batch in tables.items():
+            loader.flush(table, batch)
 
-    def show(self, done: int) -> None:
-        now = time.monotonic()
-        if now - self.last < (0.2 if self.is_terminal else 15):
-            return
-        self.last = now
-        rate = done / max(now - self.started, 1e-9)
-        text = f"  {self.label}: {done:,}/{self.total:,} ({rate:,.0f}/s)"
-        print(
-            f"\r{text}" if self.is_terminal else text,
-            end="" if self.is_terminal else "\n",
-            flush=True,
-        )
-
-    def done(self) -> None:
-        took = time.monotonic() - self.started
-        end = "\r" if self.is_terminal else ""
-        print(f"{end}  {self.label}: {self.total:,} in {took:.0f}s" + " " * 20, flush=True)
-
-
-def _analyze(db: str) -> None:
-    from django.db import connection
-
-    started = time.monotonic()
-    with connection.cursor() as cursor:
-        if db == "sqlite":
-            # What `PRAGMA optimize` would do for a connection that has used these tables;
-            # the limit keeps ANALYZE to a sample per index (seconds, not minutes, at 1M rows).
-            cursor.execute("PRAGMA analysis_limit=1000")
-            cursor.execute("ANALYZE")
-        else:
-            cursor.execute("ANALYZE")
-    _say(f"ANALYZE in {time.monotonic() - started:.1f}s")
+    for done, row in enumerate(rows, start=1):
+        tables["tickets_ticket"].append(row.ticket)
+        tables["tickets_message"] += row.messages
+        tables["tickets_ticketevent"] += row.events
+        if len(tables["tickets_ticket"]) >= loader.BATCH // 2:
+            flush()
+            progress.show(done)
+    flush()
+    progress.done(total)
+    say(f"{messages:,} messages, {events:,} events")
 
 
 # ----------------------------------------------------------------------------- measuring
@@ -774,16 +530,13 @@ class Result:
     rows_on_page: int
 
 
-def _percentile(samples: Sequence[float], fraction: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
-
-
 def _time(call: Callable[[], Any], repeats: int) -> Timing:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     call()  # warm: connection, caches, prepared plans
+    # Counted as Django's tests count them: BEGIN and COMMIT included, which an execute
+    # wrapper (`_common.sql_sent`) would not see.
     with CaptureQueriesContext(connection) as captured:
         call()
     queries = len(captured.captured_queries)
@@ -792,12 +545,9 @@ def _time(call: Callable[[], Any], repeats: int) -> Timing:
     took = time.perf_counter() - first
     # A case far over budget gets fewer runs: the figure is plain after ten.
     runs = repeats if took < 0.5 else min(repeats, 10)
-    samples = []
-    for _ in range(runs):
-        began = time.perf_counter()
-        call()
-        samples.append((time.perf_counter() - began) * 1000)
-    return Timing(_percentile(samples, 0.5), _percentile(samples, 0.95), queries, runs)
+    samples = _common.samples_ms(call, runs)
+    p50, p95 = _common.percentile(samples, 0.5), _common.percentile(samples, 0.95)
+    return Timing(p50, p95, queries, runs)
 
 
 def _measure(desk: Desk, repeats: int) -> list[Result]:
@@ -871,26 +621,16 @@ def _explain(call: Callable[[], Any]) -> tuple[list[str], str]:
     """Explain the ticket query the selector sent, with the very SQL and parameters."""
     from django.db import connection
 
-    sent: list[tuple[str, Any]] = []
-
-    def capture(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
-        sent.append((sql, params))
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(capture):
+    with _common.sql_sent() as sent:
         call()
     inbox = [(sql, params) for sql, params in sent if 'FROM "tickets_ticket"' in sql]
     if not inbox:
         return ["(no ticket query)"], "?"
     sql, params = inbox[-1]
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
-            lines = [row[3] for row in cursor.fetchall()]
-            return lines, _sqlite_verdict(lines)
-        cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) {sql}", params)
-        lines = [row[0] for row in cursor.fetchall()]
-        return lines, _pg_verdict(lines)
+    lines = _common.explain(sql, params, costs=False)
+    if connection.vendor == "sqlite":
+        return lines, _sqlite_verdict(lines)
+    return lines, _pg_verdict(lines)
 
 
 def _sqlite_verdict(lines: list[str]) -> str:

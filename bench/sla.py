@@ -27,18 +27,14 @@ import io
 import os
 import pstats
 import random
-import shutil
-import subprocess
-import sys
-import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-PG_SERVER = "postgres://postgres@127.0.0.1:5432"
+import _common
+from _common import BulkLoader, say
+
 REPEATS = 50
 FIND_BUDGET_MS = 50.0
 FIRE_BUDGET_PER_S = 1000.0
@@ -70,11 +66,7 @@ def main() -> None:
     if args.due > args.tickets:
         parser.error("--due cannot exceed --tickets")
     if args.db == "both":
-        for db in ("sqlite", "postgres"):
-            command = [sys.executable, __file__, *_forward(args), "--db", db]
-            result = subprocess.run(command, check=False)
-            if result.returncode != 0:
-                sys.exit(result.returncode)
+        _common.each_database(__file__, _forward(args))
         return
     _run(args)
 
@@ -91,70 +83,16 @@ def _forward(args: argparse.Namespace) -> list[str]:
 
 
 def _run(args: argparse.Namespace) -> None:
-    db = args.db
-    work = Path(tempfile.mkdtemp(prefix="sigap-bench-sla-"))
-    # Settings create the data directory; it must never be the developer's ./sigap-data.
-    os.environ["SIGAP_DATA_DIR"] = str(work)
-    os.environ["SIGAP_SECRET_KEY"] = "bench-only-not-a-secret"
-    os.environ["SIGAP_LOG_LEVEL"] = "ERROR"
     # The in-process channel layer: no Redis round trips in the figures (see bench/README.md).
     os.environ.pop("SIGAP_REDIS_URL", None)
-    database = f"sigap_bench_sla_{os.getpid()}"
-    if db == "sqlite":
-        os.environ["SIGAP_DATABASE_URL"] = f"sqlite:///{work / 'bench.sqlite3'}"
-    else:
-        _pg_recreate(database)
-        os.environ["SIGAP_DATABASE_URL"] = f"{PG_SERVER}/{database}?conn_max_age=600"
-    os.environ["DJANGO_SETTINGS_MODULE"] = "sigap.settings"
-    # Python put bench/ first on the path, where bench/http.py would shadow the standard
-    # library's http package that Django imports.
-    here = Path(__file__).resolve().parent
-    sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != here]
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-    print(f"\n=== {db} — {args.tickets:,} open tickets, {args.due:,} timers due", flush=True)
-    try:
-        started = time.monotonic()
-        from django.core.management import call_command
-
-        call_command("migrate", interactive=False, verbosity=0)
-        _say(f"migrated in {time.monotonic() - started:.1f}s")
+    title = f"{args.db} — {args.tickets:,} open tickets, {args.due:,} timers due"
+    with _common.django_database(args.db, "sigap_bench_sla", title):
         now = datetime.now(UTC)
         _load(args.tickets, args.due, now)
-        _analyze(db)
+        _common.analyze()
         _find_due(args.repeats)
         _fire(args.due, args.profile)
         _climb(args.profile)
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        if db == "postgres":
-            _pg_drop(database)
-        shutil.rmtree(work, ignore_errors=True)
-
-
-def _say(text: str) -> None:
-    print(f"  {text}", flush=True)
-
-
-def _pg_admin() -> Any:
-    import psycopg
-
-    return psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True)
-
-
-def _pg_recreate(database: str) -> None:
-    _pg_drop(database)
-    with _pg_admin() as admin:
-        admin.execute(f"CREATE DATABASE {database}")
-
-
-def _pg_drop(database: str) -> None:
-    with _pg_admin() as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
 
 
 # ----------------------------------------------------------------------------- the rows
@@ -169,7 +107,7 @@ def _load(tickets: int, due: int, now: datetime) -> None:
     started = time.monotonic()
     # Which tickets hold an overdue timer: spread over the whole id range.
     overdue = set(rng.sample(range(1, tickets + 1), due))
-    with _Loader() as loader:
+    with BulkLoader(TABLES) as loader:
         loader.load("customers_customer", _customer_rows(customers, now), customers, "customers")
         loader.load(
             "tickets_ticket",
@@ -178,7 +116,7 @@ def _load(tickets: int, due: int, now: datetime) -> None:
             "tickets",
         )
         loader.load("sla_timer", _timer_rows(rng, tickets, overdue, now), tickets, "timers")
-    _say(f"loaded in {time.monotonic() - started:.0f}s")
+    say(f"loaded in {time.monotonic() - started:.0f}s")
     from sigap.sla.models import Timer
 
     counts = {
@@ -186,7 +124,7 @@ def _load(tickets: int, due: int, now: datetime) -> None:
         "with fire_at": Timer.objects.filter(fire_at__isnull=False).count(),
         "due now": Timer.objects.filter(fire_at__lte=datetime.now(UTC)).count(),
     }
-    _say(", ".join(f"{name}: {value:,}" for name, value in counts.items()))
+    say(", ".join(f"{name}: {value:,}" for name, value in counts.items()))
 
 
 def _customer_rows(count: int, now: datetime) -> Iterator[dict[str, Any]]:
@@ -321,150 +259,7 @@ def _timer_rows(
         yield rows
 
 
-class _Loader:
-    """Raw bulk inserts with the tables' secondary indexes dropped, then rebuilt in one pass:
-    exactly the indexes the migrations made, read back from the database."""
-
-    BATCH = 50_000
-
-    def __enter__(self) -> _Loader:
-        from django.db import connection
-
-        self.connection = connection
-        self.vendor = connection.vendor
-        self.columns: dict[str, list[tuple[str, Callable[[Any], Any]]]] = {}
-        connection.ensure_connection()
-        self.raw = connection.connection
-        if self.vendor == "sqlite":
-            # Loading only: no journal, no fsync. The database is thrown away if this fails.
-            self.raw.execute("PRAGMA foreign_keys=OFF")
-            self.raw.execute("PRAGMA journal_mode=OFF")
-            self.raw.execute("PRAGMA synchronous=OFF")
-            self.raw.execute("PRAGMA cache_size=-1000000")
-            rows = self.raw.execute(
-                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
-                f"AND tbl_name IN ({','.join('?' * len(TABLES))})",
-                TABLES,
-            ).fetchall()
-            self.indexes = [(name, sql) for name, sql in rows]
-            for name, _sql in self.indexes:
-                self.raw.execute(f'DROP INDEX "{name}"')
-            self.raw.execute("BEGIN")
-        else:
-            with self.raw.cursor() as cursor:
-                # Rows are generated consistent; foreign-key triggers would only slow COPY.
-                cursor.execute("SET session_replication_role = replica")
-                cursor.execute("SET maintenance_work_mem = '1GB'")
-                cursor.execute(
-                    "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.tablename = ANY(%s) "
-                    "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)",
-                    [list(TABLES)],
-                )
-                self.indexes = list(cursor.fetchall())
-                for name, _sql in self.indexes:
-                    cursor.execute(f'DROP INDEX "{name}"')
-            self.raw.commit()
-        return self
-
-    def _columns(self, table: str) -> list[tuple[str, Callable[[Any], Any]]]:
-        if table not in self.columns:
-            from django.apps import apps
-
-            model = next(m for m in apps.get_models() if m._meta.db_table == table)
-            self.columns[table] = [
-                (f.column, self._adapter(f.get_internal_type()))
-                for f in model._meta.concrete_fields
-            ]
-        return self.columns[table]
-
-    def _adapter(self, internal: str) -> Callable[[Any], Any]:
-        if self.vendor == "sqlite" and internal == "DateTimeField":
-            # As Django stores them on SQLite: naive UTC text.
-            return lambda v: None if v is None else str(v.astimezone(UTC).replace(tzinfo=None))
-        return lambda v: v
-
-    def _flush(self, table: str, rows: list[dict[str, Any]]) -> None:
-        if not rows:
-            return
-        columns = self._columns(table)
-        missing = [name for name, _ in columns if name not in rows[0]]
-        if missing:
-            raise SystemExit(f"bench/sla.py does not fill {table}.{', '.join(missing)}; add it")
-        values = [tuple(adapt(row[name]) for name, adapt in columns) for row in rows]
-        names = ", ".join(f'"{name}"' for name, _ in columns)
-        if self.vendor == "sqlite":
-            marks = ", ".join("?" * len(columns))
-            self.raw.executemany(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', values)
-        else:
-            with (
-                self.raw.cursor() as cursor,
-                cursor.copy(f'COPY "{table}" ({names}) FROM STDIN') as copy,
-            ):
-                for value in values:
-                    copy.write_row(value)
-        rows.clear()
-
-    def load(self, table: str, rows: Iterator[Any], total: int, label: str) -> None:
-        started = time.monotonic()
-        batch: list[dict[str, Any]] = []
-        written = 0
-        for row in rows:
-            if isinstance(row, list):
-                batch += row
-            else:
-                batch.append(row)
-            if len(batch) >= self.BATCH:
-                written += len(batch)
-                self._flush(table, batch)
-        written += len(batch)
-        self._flush(table, batch)
-        took = time.monotonic() - started
-        _say(f"{label}: {written:,} rows in {took:.0f}s")
-
-    def __exit__(self, *exc: object) -> None:
-        from django.core.management.color import no_style
-
-        from sigap.customers.models import Customer
-        from sigap.sla.models import Timer
-        from sigap.tickets.models import Ticket
-
-        started = time.monotonic()
-        if self.vendor == "sqlite":
-            self.raw.execute("COMMIT")
-            for _name, sql in self.indexes:
-                self.raw.execute(sql)
-            self.raw.execute("PRAGMA journal_mode=WAL")
-            self.raw.execute("PRAGMA foreign_keys=ON")
-        else:
-            with self.raw.cursor() as cursor:
-                for _name, sql in self.indexes:
-                    cursor.execute(sql)
-                cursor.execute("SET session_replication_role = origin")
-                models = [Customer, Ticket, Timer]
-                for statement in self.connection.ops.sequence_reset_sql(no_style(), models):
-                    cursor.execute(statement)
-            self.raw.commit()
-        _say(f"{len(self.indexes)} indexes built in {time.monotonic() - started:.0f}s")
-
-
-def _analyze(db: str) -> None:
-    from django.db import connection
-
-    started = time.monotonic()
-    with connection.cursor() as cursor:
-        if db == "sqlite":
-            # What the product can afford (bench/README.md, inbox): a sample per index.
-            cursor.execute("PRAGMA analysis_limit=1000")
-        cursor.execute("ANALYZE")
-    _say(f"ANALYZE in {time.monotonic() - started:.1f}s")
-
-
 # ----------------------------------------------------------------------------- measuring
-
-
-def _percentile(samples: Sequence[float], fraction: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
 
 
 def _find_due(repeats: int) -> None:
@@ -480,20 +275,10 @@ def _find_due(repeats: int) -> None:
             transaction.set_rollback(True)
         return found
 
-    sent: list[tuple[str, Any]] = []
-
-    def capture(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
-        sent.append((sql, params))
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(capture):
+    with _common.sql_sent() as sent:
         found = claim()
-    samples = []
-    for _ in range(repeats):
-        began = time.perf_counter()
-        claim()
-        samples.append((time.perf_counter() - began) * 1000)
-    p50, p95 = _percentile(samples, 0.5), _percentile(samples, 0.95)
+    samples = _common.samples_ms(claim, repeats)
+    p50, p95 = _common.percentile(samples, 0.5), _common.percentile(samples, 0.95)
     verdict = "within" if p95 < FIND_BUDGET_MS else "OVER"
     print(
         f"\n  what is due: {found} rows (one batch of the executor's claim), "
@@ -509,46 +294,26 @@ def _find_due(repeats: int) -> None:
             cursor.fetchall()
             transaction.set_rollback(True)
 
-    samples = []
-    for _ in range(repeats):
-        began = time.perf_counter()
-        query_only()
-        samples.append((time.perf_counter() - began) * 1000)
+    samples = _common.samples_ms(query_only, repeats)
     print(
-        f"  the same SQL without building model objects: p50 {_percentile(samples, 0.5):.2f} ms"
-        f" / p95 {_percentile(samples, 0.95):.2f} ms",
+        "  the same SQL without building model objects: "
+        f"p50 {_common.percentile(samples, 0.5):.2f} ms"
+        f" / p95 {_common.percentile(samples, 0.95):.2f} ms",
         flush=True,
     )
     print(f"  SQL: {sql}", flush=True)
-    with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
-            lines = [row[3] for row in cursor.fetchall()]
-        else:
-            cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", params)
-            lines = [row[0] for row in cursor.fetchall()]
-        transaction.set_rollback(True)
     print("  plan:", flush=True)
-    for line in lines:
+    for line in _common.explain(sql, params):
         print(f"    {line}", flush=True)
 
 
 def _fire_all(label: str, expected: int, profile: bool) -> None:
-    from django.db import connection
-
     from sigap.sla.firing import sla_fire_due
-
-    queries = 0
-
-    def count(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
-        nonlocal queries
-        queries += 1
-        return execute(sql, params, many, context)
 
     profiler = cProfile.Profile() if profile else None
     fired = batches = 0
     started = time.perf_counter()
-    with connection.execute_wrapper(count):
+    with _common.sql_sent() as sent:
         if profiler:
             profiler.enable()
         while True:
@@ -564,7 +329,7 @@ def _fire_all(label: str, expected: int, profile: bool) -> None:
     verdict = "meets" if rate >= FIRE_BUDGET_PER_S else "BELOW"
     print(
         f"\n  {label}: {fired:,} of {expected:,} fired in {took:.2f}s = {rate:,.0f}/s, one "
-        f"process ({batches} batches, {queries / max(batches, 1):.0f} queries per batch)"
+        f"process ({batches} batches, {len(sent) / max(batches, 1):.0f} queries per batch)"
         + (f"; {verdict} the {FIRE_BUDGET_PER_S:,.0f}/s budget" if label == "firing" else ""),
         flush=True,
     )
@@ -582,7 +347,7 @@ def _fire(due: int, profile: bool) -> None:
         (kind, TicketEvent.objects.filter(kind=kind).count())
         for kind in ("sla_warned", "sla_breached")
     )
-    _say(f"events written: {kinds}")
+    say(f"events written: {kinds}")
 
 
 def _climb(profile: bool) -> None:

@@ -16,10 +16,11 @@ import sys
 import tempfile
 import time
 
-# bench/http.py would shadow the standard library's http package for everything imported here.
-sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != os.path.dirname(__file__)]
+import _common
 
-POSTGRES = "postgres://postgres@127.0.0.1:5432/"
+_common.keep_standard_http()
+
+DATABASE = "sigap_bench_sop"
 SUBJECTS = [
     ("Vas bunga pecah", "Paket datang dalam keadaan rusak, vasnya pecah."),
     ("Kecewa dengan kurir", "Saya sangat kecewa, kurirnya kasar."),
@@ -61,13 +62,7 @@ def run_one(count: int) -> None:
 
     for i in range(50):  # warm caches and the connection
         open_ticket(i)
-    statements: list[str] = []
-
-    def record(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
-        statements.append(sql)
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(record):
+    with _common.sql_sent() as statements:
         open_ticket(0)
     started = time.perf_counter()
     for i in range(count):
@@ -100,24 +95,15 @@ def main() -> None:
         env = {**os.environ, "SIGAP_DATA_DIR": data, "SIGAP_LOG_LEVEL": "WARNING"}
         env.pop("SIGAP_DATABASE_URL", None)
         if target == "postgres":
-            subprocess.run(
-                ["psql", POSTGRES + "postgres", "-qc", "DROP DATABASE IF EXISTS sigap_bench_sop"],
-                check=True,
-            )
-            subprocess.run(
-                ["psql", POSTGRES + "postgres", "-qc", "CREATE DATABASE sigap_bench_sop"],
-                check=True,
-            )
-            env["SIGAP_DATABASE_URL"] = POSTGRES + "sigap_bench_sop"
+            _common.pg_recreate(DATABASE)
+            env["SIGAP_DATABASE_URL"] = f"{_common.PG_SERVER}/{DATABASE}"
         subprocess.run(
             [sys.executable, __file__, "--child", "--tickets", str(args.tickets)],
             env=env,
             check=True,
         )
         if target == "postgres":
-            subprocess.run(
-                ["psql", POSTGRES + "postgres", "-qc", "DROP DATABASE sigap_bench_sop"], check=True
-            )
+            _common.pg_drop(DATABASE)
     print("Budget: at least 500 tickets/s on one process.")
 
 
