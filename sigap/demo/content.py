@@ -93,8 +93,6 @@ INDONESIAN_LAST = (
     "Setiawati", "Susanto", "Wibowo", "Hutapea", "Manurung", "Lubis", "Situmorang",
     "Ramadhan", "Maharani", "Anggraini", "Putra", "Suryani", "Tanjung", "Wirawan", "Sinaga",
 )  # fmt: skip
-# Many Javanese go by one name.
-INDONESIAN_SINGLE = ("Suparman", "Sumarni", "Sutrisno", "Wagiyem", "Slamet", "Tukiran")
 ENGLISH_NAMES = (
     "James Walker", "Emily Tan", "Priya Nair", "Michael O'Brien", "Zoë Clarke", "Rachel Lim",
     "Daniel Kim", "Hannah Schmidt", "Liam Murphy", "Olivia Chen", "Grace Ng", "Thomas Baker",
@@ -368,40 +366,26 @@ _DAMAGED_LOGGED = Text(
     "box). Apologised and explained the refund, replacement and repair options.",
 )
 
+
+def _damaged(key: str, weight: int, outcome: tuple[Beat, ...]) -> Script:
+    """The damaged-product case: one report and first answers, then the customer's choice."""
+    return Script(
+        key,
+        "barang-rusak",
+        "retail",
+        weight,
+        _DAMAGED_SUBJECTS,
+        _DAMAGED_WRITTEN,
+        _DAMAGED_TYPED,
+        _DAMAGED_LOGGED,
+        _DAMAGED_HEAD + outcome,
+    )
+
+
 SCRIPTS: tuple[Script, ...] = (
-    Script(
-        "damaged_refund",
-        "barang-rusak",
-        "retail",
-        9,
-        _DAMAGED_SUBJECTS,
-        _DAMAGED_WRITTEN,
-        _DAMAGED_TYPED,
-        _DAMAGED_LOGGED,
-        _DAMAGED_HEAD + _DAMAGED_REFUND,
-    ),
-    Script(
-        "damaged_replacement",
-        "barang-rusak",
-        "retail",
-        9,
-        _DAMAGED_SUBJECTS,
-        _DAMAGED_WRITTEN,
-        _DAMAGED_TYPED,
-        _DAMAGED_LOGGED,
-        _DAMAGED_HEAD + _DAMAGED_REPLACEMENT,
-    ),
-    Script(
-        "damaged_repair",
-        "barang-rusak",
-        "retail",
-        4,
-        _DAMAGED_SUBJECTS,
-        _DAMAGED_WRITTEN,
-        _DAMAGED_TYPED,
-        _DAMAGED_LOGGED,
-        _DAMAGED_HEAD + _DAMAGED_REPAIR,
-    ),
+    _damaged("damaged_refund", 9, _DAMAGED_REFUND),
+    _damaged("damaged_replacement", 9, _DAMAGED_REPLACEMENT),
+    _damaged("damaged_repair", 4, _DAMAGED_REPAIR),
     Script(
         "refund_pending",
         "refund",

@@ -224,11 +224,8 @@ def _customer_names(rng: random.Random, count: int) -> list[tuple[str, str]]:
     names: list[tuple[str, str]] = []
     seen = {"Wulan Sari"}
     while len(names) < count:
-        roll = rng.random()
-        if roll < 0.3:
+        if rng.random() < 0.3:
             name, language = rng.choice(content.ENGLISH_NAMES), "en"
-        elif roll < 0.3:
-            name, language = rng.choice(content.INDONESIAN_SINGLE), "id"
         else:
             first = rng.choice(content.INDONESIAN_FIRST)
             name, language = f"{first} {rng.choice(content.INDONESIAN_LAST)}", "id"
@@ -324,8 +321,9 @@ class _Ticket:
     language: str
     channel: str
     context: dict[str, str]
+    # When the last step happened: the next one comes after it.
+    clock: datetime
     steps: list[Step] = field(default_factory=list)
-    clock: datetime = field(init=False)
     status: str = NEW
     assignee: str | None = None
     is_out_of_time: bool = False
@@ -481,7 +479,9 @@ def _plan_ticket(
         "agent": "",
     }
     opened = _opened_at(rng, now, channel)
-    plan = _Ticket(now=now, rng=rng, language=language, channel=channel, context=context)
+    plan = _Ticket(
+        now=now, rng=rng, language=language, channel=channel, context=context, clock=opened
+    )
     subject = plan.text(rng.choice(script.subjects))
     subject = subject[:1].upper() + subject[1:]
     team = buyer.team
@@ -505,7 +505,6 @@ def _plan_ticket(
         first_team = team
         agent = agent_of(team)
         on_the_spot = target in (RESOLVED, CLOSED) and rng.random() < 0.6
-        plan.clock = opened
         plan.add(
             opened,
             "log",
@@ -529,7 +528,6 @@ def _plan_ticket(
                 beats = _live_beats(script)
                 beats = beats[: _cut(rng, beats, target, NEW)]
     else:
-        plan.clock = opened
         plan.add(
             opened, "open", text=plan.text(script.typed if channel != "email" else script.written)
         )
