@@ -38,10 +38,8 @@ from sigap.sla.timers import (
 from sigap.sops.wording import template_values
 from sigap.tickets import access
 from sigap.tickets.events import EventKind, event_record
-from sigap.tickets.models import Priority, Status, Ticket
+from sigap.tickets.models import LIVE_CHANNELS, Priority, Status, Ticket
 
-# Answered live: someone spoke to the customer already, so only resolution is tracked.
-LIVE_CHANNELS = ("phone", "walk_in")
 RESOLVED = (Status.RESOLVED, Status.CLOSED)
 
 
@@ -89,6 +87,7 @@ def sla_ticket_opened(*, ticket: Ticket, text: str, at: datetime) -> None:
     policy = policy_for_team(ticket.team_id)
     target = policy.target_for(ticket.channel, ticket.priority)
     kinds = [TimerKind.RESOLUTION]
+    # Answered live: someone spoke to the customer already, so only resolution is tracked.
     if ticket.channel not in LIVE_CHANNELS:
         kinds.append(TimerKind.FIRST_RESPONSE)
     timers = [_target_timer(ticket, policy, target, kind, at) for kind in kinds] if target else []
