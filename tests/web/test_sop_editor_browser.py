@@ -2,24 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 
 import pytest
 
-from tests.web.test_browser import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    PASSWORD,
-    USERNAME,
-    _chromium_or_skip,
-    _free_port,
-    _sigap,
-    _signed_in_page,
-    _wait_until_listening,
-)
+from tests.web.test_browser import _chromium_or_skip, _signed_in_page, chromium, served_desk
 
 pytestmark = pytest.mark.browser
 
@@ -38,42 +25,14 @@ steps:
 @pytest.fixture(scope="module")
 def editor_desk_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     _chromium_or_skip()
-    data = tmp_path_factory.mktemp("editor-desk")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SIGAP_")}
-    env |= {
-        "SIGAP_DATA_DIR": str(data),
-        "SIGAP_DATABASE_URL": f"sqlite:///{data / 'desk.sqlite3'}",
-        "DJANGO_SETTINGS_MODULE": "sigap.settings",
-    }
-    _sigap(env, "migrate", "--verbosity", "0")
-    _sigap(env, "createadmin", "--username", USERNAME, "--password", PASSWORD)
-    port = _free_port()
-    log = data / "serve.log"
-    with log.open("wb") as output:
-        server = subprocess.Popen(  # noqa: S603 -- our own command with fixed arguments
-            [sys.executable, "-m", "sigap", "serve", "--no-workers", "--port", str(port)],
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        _wait_until_listening(server, port, log)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    with served_desk(tmp_path_factory.mktemp("editor-desk")) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def editor_browser(editor_desk_url: str) -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
 def test_typing_shows_problems_by_line_and_fixing_them_shows_valid(
