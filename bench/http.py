@@ -860,6 +860,13 @@ def _cell(load: Load | None) -> str:
     return text
 
 
+def _print_row(row: Row) -> None:
+    if row.error:
+        print(f"{row.variant.label:{LABEL_WIDTH}} FAILED: {row.error}")
+    else:
+        print(f"{row.variant.label:{LABEL_WIDTH}} {_cell(row.healthz)}   {_cell(row.inbox)}")
+
+
 def main(args: argparse.Namespace) -> None:
     chosen = [v for v in VARIANTS if not args.only or v.name in args.only.split(",")]
     use_wrk = shutil.which("wrk") is not None and not args.python_load
@@ -911,20 +918,13 @@ def main(args: argparse.Namespace) -> None:
             measured[variant.name].append(row)
             if args.rounds > 1:
                 print(f"  round {round_number}: {variant.name}", file=sys.stderr, flush=True)
-            elif row.error:
-                print(f"{variant.label:{LABEL_WIDTH}} FAILED: {row.error}")
             else:
-                print(f"{variant.label:{LABEL_WIDTH}} {_cell(row.healthz)}   {_cell(row.inbox)}")
+                _print_row(row)
     rows = [_median_row(measured[variant.name]) for variant in chosen]
     if args.rounds > 1:
         print(f"(medians of {args.rounds} rounds)")
         for row in rows:
-            if row.error:
-                print(f"{row.variant.label:{LABEL_WIDTH}} FAILED: {row.error}")
-            else:
-                print(
-                    f"{row.variant.label:{LABEL_WIDTH}} {_cell(row.healthz)}   {_cell(row.inbox)}"
-                )
+            _print_row(row)
     print()
     print("WebSocket /ws/inbox/ signed in: idle, then held through the inbox load; stopping:")
     for row in rows:

@@ -203,9 +203,8 @@ def _desk_describe(tickets: int) -> Desk:
     team = Team.objects.get(slug="tim-4")
     agent = User.objects.get(username="agen4-1")
     manager = User.objects.get(username="manajer")
-    pks = list(
-        Ticket.objects.filter(team=team).order_by("pk").values_list("pk", flat=True)[1000:1001]
-    )
+    # The team's 1,001st ticket, or its last on a desk too small to have one.
+    pks = list(Ticket.objects.filter(team=team).order_by("pk").values_list("pk", flat=True)[:1001])
     email = (
         CustomerIdentity.objects.filter(kind="email")
         .order_by("pk")
@@ -218,7 +217,7 @@ def _desk_describe(tickets: int) -> Desk:
         manager_id=manager.pk,
         agent_team_id=team.pk,
         team_ids=list(Team.objects.order_by("pk").values_list("pk", flat=True)),
-        reference_pk=pks[0],
+        reference_pk=pks[-1],
         email_prefix=email.split("@")[0],
         loaded_now=latest,
     )
