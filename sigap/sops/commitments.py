@@ -47,7 +47,7 @@ def promises_from_reply(*, ticket: Ticket, message: Message, by: User) -> list[P
 
 
 def promise_keep(*, ticket: Ticket, promise_id: int, by: User) -> Promise:
-    if not by.has_perm("tickets.change_ticket") or not access.can_see(by, ticket):
+    if not access.can_work_on(by, ticket):
         raise NotAllowed(_("You may not change this ticket."))
     now = clock.now()
     with transaction.atomic():

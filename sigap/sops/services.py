@@ -273,7 +273,7 @@ def _locked_step(ticket: Ticket, step_id: str) -> tuple[SopRun, StepState]:
 
 
 def _check_works_on(by: User, ticket: Ticket) -> None:
-    if not by.has_perm("tickets.change_ticket") or not access.can_see(by, ticket):
+    if not access.can_work_on(by, ticket):
         raise NotAllowed(_("You may not change this ticket."))
 
 
