@@ -196,10 +196,10 @@ class SopSummary:
     needs_review: bool
 
 
-def sop_summaries(now: datetime | None = None) -> list[SopSummary]:
+def sop_summaries() -> list[SopSummary]:
     """Every SOP with its live version, how many tickets ran it and how often steps were
     waived: two aggregate queries whatever the number of runs."""
-    now = now or clock.now()
+    now = clock.now()
     # The YAML of every version is not needed here; the live document gives the title.
     versions = Prefetch("versions", queryset=SopVersion.objects.defer("source"))
     sops = list(Sop.objects.prefetch_related(versions).order_by("key"))
@@ -230,9 +230,9 @@ def sop_summaries(now: datetime | None = None) -> list[SopSummary]:
     return summaries
 
 
-def step_health(version: SopVersion, now: datetime | None = None) -> list[StepHealth]:
+def step_health(version: SopVersion) -> list[StepHealth]:
     """Per step of one version: how often it ended, was waived, or ended (or stands) late."""
-    now = now or clock.now()
+    now = clock.now()
     rows: dict[str, dict[str, int]] = {
         row["step_id"]: {"ended": row["ended"], "waived": row["waived"], "late": row["late"]}
         for row in StepState.objects.filter(run__version=version)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from sigap.core.errors import DomainError
 from sigap.sops.document import SopDocument
 from sigap.sops.loading import SopInvalid, load_document
-from sigap.sops.models import SopVersion, VersionStatus
+from sigap.sops.models import LIVE_STATUSES, SopVersion, VersionStatus
 from sigap.sops.services import sop_import, sop_library_install, sop_publish
 
 
@@ -97,7 +97,7 @@ class Command(BaseCommand):
         version = (
             versions.filter(number=number).first()
             if number is not None
-            else versions.filter(status__in=[VersionStatus.ACTIVE, VersionStatus.PILOT]).first()
+            else versions.filter(status__in=LIVE_STATUSES).first()
             or versions.order_by("-number").first()
         )
         if version is None:
