@@ -9,9 +9,10 @@ their breach), and met or stopped timers (fire_at NULL) as history. Rows go in w
 in one transaction (SQLite) or COPY (PostgreSQL), secondary indexes built after. Then ANALYZE,
 and:
 
-1. "what is due": the executor's own claim (`sigap.sla.firing._claim`, the batch of 500 in its
-   transaction, as `sla_fire_due` issues it) timed over repeated runs, p50 / p95, with its plan
-   (EXPLAIN QUERY PLAN / EXPLAIN (ANALYZE, BUFFERS));
+0. business time: adding an hour and 30 days to an office calendar, per call (no database);
+1. "what is due": the executor's own claim (`sigap.sla.firing.timers_claim_due`, the batch of
+   500 in its transaction, as `sla_fire_due` issues it) timed over repeated runs, p50 / p95,
+   with its plan (EXPLAIN QUERY PLAN / EXPLAIN (ANALYZE, BUFFERS));
 2. firing: `sla_fire_due()` called until every due timer has fired, one process: timers per
    second and queries per batch; then the same for 1,000 overdue escalation levels (ladder
    climbs, a heavier path) for comparison.
@@ -62,17 +63,41 @@ def main() -> None:
     parser.add_argument(
         "--profile", action="store_true", help="profile the firing and print the top functions"
     )
+    # Set on the per-database runs, which the calendar figure would only repeat.
+    parser.add_argument("--skip-calendar", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.due > args.tickets:
         parser.error("--due cannot exceed --tickets")
     if args.db == "both":
+        _calendar_arithmetic()
         _common.each_database(__file__, _forward(args))
         return
+    if not args.skip_calendar:
+        _calendar_arithmetic()
     _run(args)
 
 
+def _calendar_arithmetic() -> None:
+    """Deadlines in business time are computed for every new ticket: how long one takes."""
+    from sigap.sla.calendar import BusinessCalendar, Period, add_business_time
+
+    office = BusinessCalendar(
+        "Asia/Jakarta", ((Period(8 * 60, 12 * 60), Period(13 * 60, 17 * 60)),) * 5 + ((), ())
+    )
+    start = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
+    for label, seconds in (("1 hour", 3600), ("30 days", 30 * 86400)):
+        runs = 2000
+        began = time.perf_counter()
+        for _ in range(runs):
+            add_business_time(office, start, seconds)
+        micro = (time.perf_counter() - began) / runs * 1e6
+        print(
+            f"business time: adding {label} to an office calendar takes {micro:.0f} µs", flush=True
+        )
+
+
 def _forward(args: argparse.Namespace) -> list[str]:
-    forwarded = ["--tickets", str(args.tickets), "--due", str(args.due)]
+    forwarded = ["--tickets", str(args.tickets), "--due", str(args.due), "--skip-calendar"]
     forwarded += ["--repeats", str(args.repeats)]
     if args.profile:
         forwarded.append("--profile")
@@ -267,11 +292,11 @@ def _find_due(repeats: int) -> None:
     from django.db import connection, transaction
 
     from sigap.core import clock
-    from sigap.sla.firing import BATCH, _claim
+    from sigap.sla.firing import BATCH, timers_claim_due
 
     def claim() -> int:
         with transaction.atomic():
-            found = len(_claim(clock.now(), BATCH))
+            found = len(timers_claim_due(clock.now(), BATCH))
             transaction.set_rollback(True)
         return found
 

@@ -23,7 +23,8 @@ from sigap.tickets.models import Ticket, TicketEvent
 BATCH = 500
 
 
-def _claim(now: datetime, limit: int) -> list[Timer]:
+def timers_claim_due(now: datetime, limit: int) -> list[Timer]:
+    """Lock and return up to `limit` timers whose next firing is due, earliest first."""
     due = Timer.objects.filter(fire_at__lte=now).order_by("fire_at", "id")
     if connection.features.has_select_for_update_skip_locked:
         due = due.select_for_update(skip_locked=True, of=("self",))
@@ -34,7 +35,7 @@ def sla_fire_due(*, limit: int = BATCH, now: datetime | None = None) -> int:
     """Fire every warning, breach and ladder step that is due. Returns how many fired."""
     now = now or clock.now()
     with transaction.atomic():
-        timers = _claim(now, limit)
+        timers = timers_claim_due(now, limit)
         if not timers:
             return 0
         climbs = [t for t in timers if t.kind == TimerKind.ESCALATION]
