@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import close_old_connections, connection
+from django.db import connection, connections
 
 from sigap.accounts.models import Team, User
 from sigap.core.jobs import job_enqueue, job_handler, run_due_jobs
@@ -41,7 +41,9 @@ def test_four_runners_at_once_run_every_job_exactly_once() -> None:
             while run_due_jobs(limit=7):
                 pass
         finally:
-            close_old_connections()
+            # Not close_old_connections(): a connection younger than CONN_MAX_AGE would outlive
+            # the thread and keep the test database from being dropped.
+            connections.close_all()
 
     threads = [threading.Thread(target=runner) for _ in range(4)]
     for thread in threads:
