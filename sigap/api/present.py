@@ -26,7 +26,7 @@ from sigap.tickets.models import (
 )
 
 
-def _user_ref(user: User | None) -> Ref | None:
+def user_ref(user: User | None) -> Ref | None:
     return Ref(id=user.pk, name=user.display_name) if user else None
 
 
@@ -54,7 +54,7 @@ def _summary_fields(ticket: Ticket) -> dict[str, object]:
             language=customer.language,
         ),
         "team": _team_ref(ticket.team),
-        "assignee": _user_ref(ticket.assignee),
+        "assignee": user_ref(ticket.assignee),
         "category": _category_ref(ticket.category),
         "message_count": ticket.message_count,
         "created_at": ticket.created_at,
@@ -71,7 +71,7 @@ def ticket_detail(ticket: Ticket) -> TicketDetail:
         {
             **_summary_fields(ticket),
             "language": ticket.language,
-            "created_by": _user_ref(ticket.created_by),
+            "created_by": user_ref(ticket.created_by),
             "first_response_at": ticket.first_response_at,
             "last_customer_message_at": ticket.last_customer_message_at,
             "last_agent_message_at": ticket.last_agent_message_at,

@@ -6,9 +6,9 @@ from __future__ import annotations
 from django.http import HttpRequest
 from ninja import P, QueryEx, Router
 
-from sigap.accounts.models import User
 from sigap.api.auth import caller
 from sigap.api.errors import problems
+from sigap.api.present import user_ref
 from sigap.api.schemas.common import PathId, Ref, Text
 from sigap.api.schemas.sla import (
     EscalateIn,
@@ -24,10 +24,6 @@ from sigap.tickets import access
 from sigap.tickets.models import Ticket
 
 router = Router(tags=["response times"])
-
-
-def _ref(user: User | None) -> Ref | None:
-    return Ref(id=user.pk, name=user.display_name) if user else None
 
 
 def _sla_out(ticket: Ticket) -> TicketSlaOut:
@@ -59,7 +55,7 @@ def _sla_out(ticket: Ticket) -> TicketSlaOut:
                 role=e.role,
                 cause=e.cause,
                 reason=e.reason,
-                by=_ref(e.by),
+                by=user_ref(e.by),
                 at=e.at,
             )
             for e in sla.escalations
