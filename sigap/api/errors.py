@@ -23,6 +23,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from pydantic import Field
 
 from sigap.core.errors import DomainError
+from sigap.core.fields import field_path
 
 logger = logging.getLogger(__name__)
 
@@ -122,10 +123,7 @@ def _field_name(location: Sequence[Any]) -> str | None:
         parts = parts[1:]
         if not parts:
             return None
-    name = ""
-    for part in parts:
-        name += f"[{part}]" if isinstance(part, int) else f"{'.' if name else ''}{part}"
-    return name or str(source)
+    return field_path(parts) or str(source)
 
 
 def _reason(error: Mapping[str, Any]) -> str:

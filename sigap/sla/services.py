@@ -5,7 +5,6 @@ The ticket services call the `sla_*` hooks inside their own transaction."""
 from __future__ import annotations
 
 import re
-import string
 from datetime import datetime, timedelta
 
 from django.db import transaction
@@ -35,7 +34,7 @@ from sigap.sla.timers import (
     timers_pause,
     timers_resume,
 )
-from sigap.sops.wording import template_values
+from sigap.sops.wording import fill_text, template_values
 from sigap.tickets import access
 from sigap.tickets.events import EventKind, event_record
 from sigap.tickets.models import LIVE_CHANNELS, Priority, Status, Ticket
@@ -173,11 +172,6 @@ def _criteria_reason(ticket: Ticket, text: str, ladder: Ladder) -> str:
     return ""
 
 
-class _KeepMissing(dict[str, str]):
-    def __missing__(self, key: str) -> str:
-        return "{" + key + "}"
-
-
 def current_level(ticket: Ticket) -> int:
     latest = Escalation.objects.filter(ticket_id=ticket.pk).order_by("-at", "-id").first()
     return latest.level if latest is not None else 1
@@ -296,8 +290,7 @@ def _perform_actions(
     if "inform_customer" in actions:
         texts = policy.ladder.inform_customer
         text = texts.get(ticket.language) or next(iter(texts.values()))
-        values = template_values(ticket, None, "")
-        body = string.Formatter().vformat(text, (), _KeepMissing(values))
+        body = fill_text(text, template_values(ticket, None, ""))
         ticket_notify_customer(ticket=ticket, body=body, at=at)
     if "notify" in actions:
         job_enqueue(

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
+from sigap.core.fields import field_path
 from sigap.sops.checks import Path, document_problems
 from sigap.sops.document import SopDocument
 
@@ -54,13 +55,6 @@ def _line_of(node: yaml.Node | None, path: Path) -> int | None:
             return line
         node = child
     return line
-
-
-def _field(path: Path) -> str:
-    text = ""
-    for part in path:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text
 
 
 def _message(item: ErrorDetails) -> str:
@@ -112,12 +106,12 @@ def parse_document(data: Any, node: yaml.Node | None = None) -> SopDocument:
             path = tuple(p for p in item["loc"] if not str(p).startswith("function-"))
             path = tuple("from" if p == "from_" else "is" if p == "is_" else p for p in path)
             message = _message(item)
-            errors.append(SopError(_line_of(node, path), _field(path), message))
+            errors.append(SopError(_line_of(node, path), field_path(path), message))
         raise SopInvalid(errors) from None
     problems = document_problems(document)
     if problems:
         raise SopInvalid(
-            [SopError(_line_of(node, p.path), _field(p.path), p.message) for p in problems]
+            [SopError(_line_of(node, p.path), field_path(p.path), p.message) for p in problems]
         )
     return document
 

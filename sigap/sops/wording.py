@@ -26,8 +26,12 @@ def template_values(ticket: Ticket, agent: User | None, sop_title: str) -> dict[
     }
 
 
+def fill_text(text: str, values: Mapping[str, str]) -> str:
+    """`text` with its {names} filled in; unknown names stay as written."""
+    return string.Formatter().vformat(text, (), _KeepMissing(values))
+
+
 def fill(step: Step, language: str, values: Mapping[str, str]) -> str:
     if step.template is None:
         return ""
-    text = step.template.get(language)
-    return string.Formatter().vformat(text, (), _KeepMissing(values))
+    return fill_text(step.template.get(language), values)
