@@ -34,12 +34,7 @@ from sigap.api.schemas.tickets import (
 from sigap.core.errors import InvalidInput, NotFound
 from sigap.customers.models import Customer, IdentityKind
 from sigap.customers.selectors import customer_survivor
-from sigap.customers.services import (
-    IdentityInput,
-    customer_create,
-    customer_for_identity,
-    identity_add,
-)
+from sigap.customers.services import IdentityInput, customer_for_contact
 from sigap.tickets import access
 from sigap.tickets.models import Category, Channel, Ticket
 from sigap.tickets.selectors import inbox_page, inbox_query_parse, ticket_timeline_page
@@ -101,25 +96,16 @@ def _contact_customer(by: User, payload: TicketCreate) -> Customer:
     contact = payload.customer
     if contact is None:
         raise InvalidInput(_("Say who the customer is: customer_id or customer."), field="customer")
-    addresses = [
-        (name, IdentityInput(kind, value))
+    addresses = {
+        name: IdentityInput(kind, value)
         for name, kind, value in (
             ("email", IdentityKind.EMAIL, contact.email),
             ("phone", IdentityKind.PHONE, contact.phone),
         )
         if value
-    ]
-    if not addresses:
-        return customer_create(by=by, name=contact.name)
-    # The first address finds (or creates) the customer; the others are added to them, and an
-    # address that belongs to someone else is refused with a suggestion to merge.
-    (name, identity), *others = addresses
-    with fields_renamed({"value": f"customer.{name}"}):
-        customer, _identity = customer_for_identity(identity=identity, name=contact.name)
-    for name, identity in others:
-        with fields_renamed({"value": f"customer.{name}"}):
-            identity_add(by=by, customer=customer, identity=identity)
-    return customer
+    }
+    with fields_renamed({"email": "customer.email", "phone": "customer.phone"}):
+        return customer_for_contact(by=by, name=contact.name, addresses=addresses)
 
 
 @router.post(
