@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -16,6 +15,7 @@ from sigap.core.errors import NotAllowed
 from sigap.core.models import Job
 from tests import factories
 from tests.accounts.mailbox import deliver, link_in
+from tests.web.pages import alert
 
 PASSWORD = "lantern-orchid-57-harbour"
 
@@ -42,11 +42,6 @@ def _invited_link(client: Client, email: str = "wulan@mail.example", **kwargs: A
 def _accept(link: str, username: str = "wulan", password: str = PASSWORD, **extra: str) -> Any:
     data = {"username": username, "password1": password, "password2": password, **extra}
     return Client().post(link, data)
-
-
-def _alert(response: Any) -> str:
-    found = re.search(r'role="alert"><p class="error">([^<]*)</p>', response.content.decode())
-    return found.group(1) if found else ""
 
 
 def test_an_admin_invites_someone_who_then_joins_with_role_and_teams(
@@ -106,7 +101,7 @@ def test_a_used_invitation_link_says_so(admin_client: Client) -> None:
 
     assert again.status_code == 410
     assert (
-        _alert(again) == "This invitation has already been used. Sign in with the account it made."
+        alert(again) == "This invitation has already been used. Sign in with the account it made."
     )
     assert Client().get(link).status_code == 410
     assert not User.objects.filter(username="someone-else").exists()
@@ -123,7 +118,7 @@ def test_an_invitation_expires_after_three_days(admin_client: Client) -> None:
 
     assert late.status_code == 410
     assert (
-        _alert(late) == "This invitation has expired. Ask the person who invited you for a new one."
+        alert(late) == "This invitation has expired. Ask the person who invited you for a new one."
     )
     assert not User.objects.filter(username="wulan").exists()
 
@@ -143,7 +138,7 @@ def test_a_made_up_or_damaged_link_is_refused(admin_client: Client) -> None:
     response = Client().get(link[:-5] + "AAAA/")
 
     assert response.status_code == 404
-    assert _alert(response) == "This invitation link is not valid. Check that it was copied whole."
+    assert alert(response) == "This invitation link is not valid. Check that it was copied whole."
 
 
 def test_inviting_the_same_address_again_replaces_the_earlier_link(admin_client: Client) -> None:

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -13,6 +12,7 @@ from sigap.accounts.models import User
 from sigap.core.models import Job
 from tests.accounts.mailbox import deliver, link_in
 from tests.factories import PASSWORD
+from tests.web.pages import alert
 
 NEW_PASSWORD = "lantern-orchid-57-harbour"
 SENT = "If an account exists for that address, we sent a link to choose a new password."
@@ -45,11 +45,6 @@ def _set_password(client: Client, link: str, password: str = NEW_PASSWORD) -> An
         return opened
     data = {"new_password1": password, "new_password2": password}
     return client.post(opened["Location"], data)
-
-
-def _alert(response: Any) -> str:
-    found = re.search(r'role="alert"><p class="error">([^<]*)</p>', response.content.decode())
-    return found.group(1) if found else ""
 
 
 def _signs_in(username: str, password: str) -> bool:
@@ -124,7 +119,7 @@ def test_the_link_works_only_once(client: Client, agent: User) -> None:
     again = _set_password(Client(), link, password="another-long-passphrase-9")
 
     assert again.status_code == 410
-    assert _alert(again) == GONE
+    assert alert(again) == GONE
     assert _signs_in("sari", NEW_PASSWORD)
 
 
@@ -136,7 +131,7 @@ def test_the_link_expires_after_an_hour(client: Client, agent: User) -> None:
         late = _set_password(client, link)
 
     assert late.status_code == 410
-    assert _alert(late) == GONE
+    assert alert(late) == GONE
     assert _signs_in("sari", PASSWORD)
 
 
@@ -166,7 +161,7 @@ def test_a_tampered_link_is_refused(client: Client, agent: User) -> None:
     response = _set_password(client, forged)
 
     assert response.status_code == 410
-    assert _alert(response) == GONE
+    assert alert(response) == GONE
     assert _signs_in("sari", PASSWORD)
 
 
@@ -215,7 +210,7 @@ def test_too_many_requests_for_one_address_are_refused(client: Client, agent: Us
 
     assert refused.status_code == 429
     assert refused["Retry-After"] == "3600"
-    assert _alert(refused) == "Too many reset requests. Try again in 60 minutes."
+    assert alert(refused) == "Too many reset requests. Try again in 60 minutes."
     assert deliver() == 3
 
 
@@ -231,7 +226,7 @@ def test_the_refusal_reads_the_same_whether_or_not_the_address_has_an_account(
 
     assert known.status_code == unknown.status_code == 429
     assert known["Retry-After"] == unknown["Retry-After"]
-    assert _alert(known) == _alert(unknown)
+    assert alert(known) == alert(unknown)
 
 
 def test_too_many_requests_from_one_client_are_refused(client: Client, agent: User) -> None:

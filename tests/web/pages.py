@@ -26,6 +26,12 @@ def errors(response: Any) -> list[str]:
     return [html.unescape(" ".join(e.split())) for e in found]
 
 
+def alert(response: Any) -> str:
+    """The message of the page's alert box (a refused form), or "" when there is none."""
+    found = re.search(r'role="alert"><p class="error">([^<]*)</p>', response.content.decode())
+    return found.group(1) if found else ""
+
+
 def next_link(response: Any) -> str | None:
     found = re.search(r'<a class="next" href="([^"]+)"', response.content.decode())
     return html.unescape(found.group(1)) if found else None

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.smtp import free_port
+
 pytestmark = pytest.mark.browser
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -46,12 +48,6 @@ def _chromium_or_skip() -> None:
     if os.environ.get("CI") == "true":
         pytest.fail(reason)
     pytest.skip(f"BROWSER TESTS SKIPPED: {reason}")
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _sigap(env: dict[str, str], *args: str) -> None:
@@ -89,7 +85,7 @@ def served_desk(data: Path, *, seed: str | None = None) -> Iterator[str]:
     _sigap(env, "createadmin", "--username", USERNAME, "--password", PASSWORD)
     if seed is not None:
         _sigap(env, "shell", "--command", seed)
-    port = _free_port()
+    port = free_port()
     log = data / "serve.log"
     with log.open("wb") as output:
         server = subprocess.Popen(  # noqa: S603

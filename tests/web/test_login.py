@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -10,6 +9,7 @@ from django.test import Client
 
 from sigap.accounts.models import User
 from tests.factories import PASSWORD
+from tests.web.pages import alert
 
 THROTTLED = "Too many sign-in attempts. Try again in 15 minutes."
 
@@ -18,11 +18,6 @@ THROTTLED = "Too many sign-in attempts. Try again in 15 minutes."
 def _throttle(settings: Any) -> None:
     settings.LOGIN_THROTTLE_ATTEMPTS = 3
     settings.LOGIN_THROTTLE_WINDOW_SECONDS = 900
-
-
-def _alert(response: Any) -> str:
-    found = re.search(r'role="alert"><p class="error">([^<]*)</p>', response.content.decode())
-    return found.group(1) if found else ""
 
 
 def _sign_in(client: Client, username: str, password: str, ip: str = "10.0.0.1") -> Any:
@@ -93,7 +88,7 @@ def test_the_refusal_reads_the_same_whether_or_not_the_account_exists(
 
     assert existing.status_code == missing.status_code == 429
     assert existing["Retry-After"] == missing["Retry-After"]
-    assert _alert(existing) == _alert(missing) == THROTTLED
+    assert alert(existing) == alert(missing) == THROTTLED
 
 
 def test_a_successful_sign_in_keeps_the_address_count_for_other_usernames(
