@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,8 +17,8 @@ from websockets.sync.client import connect
 
 from sigap.accounts.models import Team, User
 from sigap.accounts.services import token_create
-from tests.core.test_workers import _database_url
 from tests.factories import make_ticket
+from tests.processes import database_url, running, sigap_process
 from tests.smtp import free_port
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -40,7 +38,7 @@ def _session_cookie(user: User) -> str:
 def two_nodes(redis_url: str, tmp_path: Path) -> Iterator[list[int]]:
     env = {
         **os.environ,
-        "SIGAP_DATABASE_URL": _database_url(),
+        "SIGAP_DATABASE_URL": database_url(),
         "SIGAP_REDIS_URL": redis_url,
         "SIGAP_DATA_DIR": str(tmp_path),
         # Both nodes must sign sessions alike, as a real deployment shares one secret.
@@ -48,15 +46,12 @@ def two_nodes(redis_url: str, tmp_path: Path) -> Iterator[list[int]]:
     }
     ports = [free_port(), free_port()]
     nodes = [
-        subprocess.Popen(
-            [sys.executable, "-m", "sigap", "serve", "--no-workers", "--port", str(port)],
-            env=env,
-            stdout=(tmp_path / f"node{port}.log").open("wb"),
-            stderr=subprocess.STDOUT,
+        sigap_process(
+            ["serve", "--no-workers", "--port", str(port)], env, tmp_path / f"node{port}.log"
         )
         for port in ports
     ]
-    try:
+    with running(nodes):
         for port in ports:
             deadline = time.monotonic() + 60
             while True:
@@ -68,11 +63,6 @@ def two_nodes(redis_url: str, tmp_path: Path) -> Iterator[list[int]]:
                 assert time.monotonic() < deadline, (tmp_path / f"node{port}.log").read_text()
                 time.sleep(0.2)
         yield ports
-    finally:
-        for node in nodes:
-            node.terminate()
-        for node in nodes:
-            node.wait(20)
 
 
 def test_a_change_on_one_node_reaches_an_agent_watching_another(

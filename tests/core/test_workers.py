@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import threading
 import time
 from collections import Counter
@@ -12,13 +10,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 
 from sigap.accounts.models import Team, User
 from sigap.core.jobs import job_enqueue, job_handler, run_due_jobs
 from sigap.tickets.models import DeliveryStatus, Message
 from sigap.tickets.services import ticket_reply
 from tests.factories import make_ticket
+from tests.processes import celery_cluster, database_url
 from tests.smtp import smtp_server
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -54,22 +53,6 @@ def test_four_runners_at_once_run_every_job_exactly_once() -> None:
     assert sorted(seen) == list(range(200))
 
 
-def _database_url() -> str:
-    settings = connection.settings_dict
-    host = settings["HOST"] or "127.0.0.1"
-    port = settings["PORT"] or "5432"
-    return f"postgres://{settings['USER']}@{host}:{port}/{settings['NAME']}"
-
-
-def _start(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "sigap", *args],
-        env=env,
-        stdout=log.open("wb"),
-        stderr=subprocess.STDOUT,
-    )
-
-
 def test_two_celery_workers_deliver_every_reply_exactly_once(
     agent: User, team_a: Team, redis_url: str, tmp_path: Path
 ) -> None:
@@ -81,30 +64,20 @@ def test_two_celery_workers_deliver_every_reply_exactly_once(
     with smtp_server() as (smtp_port, received):
         env = {
             **os.environ,
-            "SIGAP_DATABASE_URL": _database_url(),
+            "SIGAP_DATABASE_URL": database_url(),
             "SIGAP_REDIS_URL": redis_url,
             "SIGAP_DATA_DIR": str(tmp_path),
             "SIGAP_SMTP_HOST": "127.0.0.1",
             "SIGAP_SMTP_PORT": str(smtp_port),
             "SIGAP_JOBS_POLL_SECONDS": "0.2",
         }
-        processes = [
-            _start(["worker", "--concurrency=2"], env, tmp_path / "worker1.log"),
-            _start(["worker", "--concurrency=2"], env, tmp_path / "worker2.log"),
-            _start(["beat"], env, tmp_path / "beat.log"),
-        ]
-        try:
+        with celery_cluster(env, tmp_path):
             deadline = time.monotonic() + 90
             pending = Message.objects.filter(
                 pk__in=[r.pk for r in replies], delivery_status=DeliveryStatus.QUEUED
             )
             while pending.exists() and time.monotonic() < deadline:
                 time.sleep(0.2)
-        finally:
-            for process in processes:
-                process.terminate()
-            for process in processes:
-                process.wait(20)
 
         logs = "\n".join(p.read_text() for p in tmp_path.glob("*.log"))
         assert not pending.exists(), logs[-3000:]

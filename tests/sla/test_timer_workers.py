@@ -29,8 +29,8 @@ from sigap.sla.firing import sla_fire_due
 from sigap.sla.models import Escalation, Timer, TimerKind
 from sigap.tickets.events import EventKind
 from sigap.tickets.models import Channel, TicketEvent
-from tests.core.test_workers import _database_url, _start
 from tests.factories import make_ticket
+from tests.processes import celery_cluster, database_url
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -68,26 +68,16 @@ def test_two_celery_workers_fire_every_due_timer_exactly_once(
 
     env = {
         **os.environ,
-        "SIGAP_DATABASE_URL": _database_url(),
+        "SIGAP_DATABASE_URL": database_url(),
         "SIGAP_REDIS_URL": redis_url,
         "SIGAP_DATA_DIR": str(tmp_path),
         "SIGAP_EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
         "SIGAP_JOBS_POLL_SECONDS": "0.2",
     }
-    processes = [
-        _start(["worker", "--concurrency=2"], env, tmp_path / "worker1.log"),
-        _start(["worker", "--concurrency=2"], env, tmp_path / "worker2.log"),
-        _start(["beat"], env, tmp_path / "beat.log"),
-    ]
-    try:
+    with celery_cluster(env, tmp_path):
         deadline = time.monotonic() + 45
         while _overdue().exists() and time.monotonic() < deadline:
             time.sleep(0.2)
-    finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            process.wait(20)
 
     logs = "\n".join(p.read_text() for p in sorted(tmp_path.glob("*.log")))
     assert not _overdue().exists(), logs[-3000:]
@@ -141,7 +131,7 @@ def hanging_worker(tmp_path: Path) -> Iterator[Callable[[int], subprocess.Popen[
     def start(limit: int) -> subprocess.Popen[str]:
         env = {
             **os.environ,
-            "SIGAP_DATABASE_URL": _database_url(),
+            "SIGAP_DATABASE_URL": database_url(),
             "SIGAP_DATA_DIR": str(tmp_path),
             "DJANGO_SETTINGS_MODULE": "sigap.settings",
         }
