@@ -11,6 +11,7 @@ from sigap.sla.models import Escalation
 from sigap.sla.services import current_level
 from sigap.sops.models import SopVersion
 from sigap.sops.services import sop_approval_request, sop_library_install, sop_step_complete
+from sigap.tickets.models import Ticket
 from tests.factories import make_ticket
 
 pytestmark = pytest.mark.django_db
@@ -38,13 +39,19 @@ def test_an_sop_escalate_step_hands_the_ticket_to_the_supervisor_level(
     assert ticket.assignee == supervisor
 
 
-def test_a_refund_above_the_agents_authority_goes_to_the_supervisor_level(
-    damaged_product: SopVersion, team_a: Team, agent: User, supervisor: User
-) -> None:
-    ticket = make_ticket(team=team_a, subject="Vas pecah", body="Datang rusak")
+def _at_refund(team: Team, agent: User) -> Ticket:
+    """A damaged-product ticket where the agent chose a refund: its approval step is open."""
+    ticket = make_ticket(team=team, subject="Vas pecah", body="Datang rusak")
     for step in ("acknowledge", "ask-evidence", "verify"):
         sop_step_complete(ticket=ticket, step_id=step, by=agent)
     sop_step_complete(ticket=ticket, step_id="resolution", by=agent, outcome="refund")
+    return ticket
+
+
+def test_a_refund_above_the_agents_authority_goes_to_the_supervisor_level(
+    damaged_product: SopVersion, team_a: Team, agent: User, supervisor: User
+) -> None:
+    ticket = _at_refund(team_a, agent)
 
     sop_approval_request(
         ticket=ticket, step_id="refund", by=agent, amount=Decimal(2_000_000), note="Refund penuh"
@@ -59,10 +66,7 @@ def test_a_refund_above_the_agents_authority_goes_to_the_supervisor_level(
 def test_a_refund_within_the_agents_authority_stays_at_the_first_level(
     damaged_product: SopVersion, team_a: Team, agent: User
 ) -> None:
-    ticket = make_ticket(team=team_a, subject="Vas pecah", body="Datang rusak")
-    for step in ("acknowledge", "ask-evidence", "verify"):
-        sop_step_complete(ticket=ticket, step_id=step, by=agent)
-    sop_step_complete(ticket=ticket, step_id="resolution", by=agent, outcome="refund")
+    ticket = _at_refund(team_a, agent)
 
     sop_approval_request(
         ticket=ticket, step_id="refund", by=agent, amount=Decimal(300_000), note="Refund sebagian"
