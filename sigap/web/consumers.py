@@ -8,6 +8,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from sigap.tickets.access import subscription_groups
+from sigap.tickets.models import format_reference
 
 
 class InboxConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
@@ -38,6 +39,7 @@ class InboxConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             {
                 "event": "sla",
                 "ticket": event["ticket"],
+                "reference": format_reference(event["ticket"]),
                 "stage": event.get("stage", ""),
                 "target": event.get("target", ""),
             }

@@ -119,6 +119,7 @@ def test_a_breach_is_announced_live_to_the_team(agent: User, team_a: Team) -> No
     assert async_to_sync(scenario)() == {
         "event": "sla",
         "ticket": ticket.pk,
+        "reference": ticket.reference,
         "stage": "breach",
         "target": "first_response",
     }

@@ -37,9 +37,7 @@
       return;
     }
     var template = box.dataset[data.stage] || box.dataset.breach;
-    // As Ticket.reference writes it: at least six digits, never cut short.
-    var reference = "SGP-" + String(data.ticket).padStart(6, "0");
-    var text = template.replace("%s", reference);
+    var text = template.replace("%s", data.reference);
     var line = document.createElement("p");
     line.className = data.stage;
     var link = document.createElement("a");
