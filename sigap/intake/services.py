@@ -30,6 +30,7 @@ from sigap.intake.parsing import (
     parse_email,
     subject_reference,
 )
+from sigap.sops.services import sop_evidence_received
 from sigap.tickets.events import EventKind, event_record
 from sigap.tickets.models import (
     Category,
@@ -207,6 +208,7 @@ def _decide(
     inbound.ticket_message = message
     now = clock.now()
     refused = attachments_store(message=message, parts=parsed.attachments, at=now, written=written)
+    sop_evidence_received(ticket=ticket, message=message)
     for item in refused:
         event_record(
             ticket=ticket,

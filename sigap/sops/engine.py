@@ -12,10 +12,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Literal, Protocol
 
+from sigap.sla.calendar import BusinessCalendar, add_business_time
 from sigap.sops.document import SopDocument, Step
 
 StepStatus = Literal["blocked", "open", "done", "waived", "skipped"]
 FINISHED: frozenset[str] = frozenset({"done", "waived", "skipped"})
+
+
+# A step is warned about once this share of its time has gone (the SLA default, 80%).
+WARN_FRACTION = 0.8
 
 
 class Calendar(Protocol):
@@ -30,6 +35,16 @@ class CalendarTime:
 
 
 CALENDAR_TIME = CalendarTime()
+
+
+class BusinessHours:
+    """A desk's opening hours: only open time counts towards a step's deadline."""
+
+    def __init__(self, calendar: BusinessCalendar) -> None:
+        self.calendar = calendar
+
+    def add(self, start: datetime, duration: timedelta) -> datetime:
+        return add_business_time(self.calendar, start, duration.total_seconds())
 
 
 @dataclass(frozen=True)
@@ -58,6 +73,8 @@ class StepView:
     step: Step
     status: StepStatus
     deadline: datetime | None
+    # When to warn that the deadline is near; None for a wait step, which nobody has to do.
+    warn_at: datetime | None
     is_overdue: bool
     # Comes after resolution (a follow-up): it never holds up resolving the ticket.
     is_after_resolution: bool
@@ -109,8 +126,11 @@ def evaluate(
     document: SopDocument,
     facts: Facts,
     now: datetime,
-    calendar: Calendar = CALENDAR_TIME,
+    business_hours: Calendar = CALENDAR_TIME,
 ) -> RunView:
+    """The run as it stands at `now`. A step whose deadline is in business time counts only the
+    open time of `business_hours` (the ticket's team calendar); every other step counts
+    calendar time."""
     by_id = {step.id: step for step in document.steps}
     status: dict[str, StepStatus] = {}
     after_resolution: dict[str, bool] = {}
@@ -132,12 +152,16 @@ def evaluate(
     views = []
     for step in document.steps:
         current = status_of(step.id)
-        deadline = _deadline(step, facts, status_of, calendar)
+        calendar = (
+            business_hours if step.deadline is not None and step.deadline.business_time else None
+        )
+        deadline, warn_at = _deadline(step, facts, status_of, calendar or CALENDAR_TIME)
         views.append(
             StepView(
                 step=step,
                 status=current,
                 deadline=deadline,
+                warn_at=warn_at,
                 is_overdue=current == "open" and deadline is not None and now > deadline,
                 is_after_resolution=is_after_resolution(step.id),
             )
@@ -179,9 +203,10 @@ class _StatusOf(Protocol):
 
 def _deadline(
     step: Step, facts: Facts, status_of: _StatusOf, calendar: Calendar
-) -> datetime | None:
+) -> tuple[datetime | None, datetime | None]:
+    """The step's deadline and the moment to warn that it is near."""
     if step.deadline is None:
-        return None
+        return None, None
     anchor: datetime | None
     if step.deadline.from_ == "start":
         anchor = facts.started_at
@@ -193,5 +218,9 @@ def _deadline(
         record = facts.steps.get(anchor_id)
         anchor = record.ended_at if record else None
     if anchor is None:
-        return None
-    return calendar.add(anchor, step.deadline.within)
+        return None, None
+    within = step.deadline.within
+    deadline = calendar.add(anchor, within)
+    if step.kind == "wait":
+        return deadline, None
+    return deadline, calendar.add(anchor, within * WARN_FRACTION)

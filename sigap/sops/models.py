@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from sigap.tickets.models import Ticket
+from sigap.tickets.models import Attachment, Ticket
 
 
 class VersionStatus(models.TextChoices):
@@ -130,6 +130,15 @@ class StepState(models.Model):
     approval_requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # When the executor next looks at the step: to warn that its deadline is near, to say it
+    # was missed, or to end a wait. None once nothing more is to happen.
+    alert_at = models.DateTimeField(null=True, blank=True)
+    warned_at = models.DateTimeField(null=True, blank=True)
+    overdue_at = models.DateTimeField(null=True, blank=True)
+    # The customer's file that satisfied a request_evidence step (kept if it came early).
+    evidence = models.ForeignKey(
+        Attachment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["position"]
@@ -141,6 +150,11 @@ class StepState(models.Model):
                 fields=["deadline_at"],
                 name="sop_step_due_idx",
                 condition=models.Q(status="open"),
+            ),
+            models.Index(
+                fields=["alert_at"],
+                name="sop_step_alert_idx",
+                condition=models.Q(alert_at__isnull=False),
             ),
             models.Index(
                 fields=["approval_requested_at"],

@@ -88,7 +88,9 @@ def ticket_checklist(ticket: Ticket, agent: User) -> Checklist | None:
     language = reader_language()
     now = clock.now()
     values = template_values(ticket, agent, document.title.get(ticket.language))
-    states = list(run.steps.select_related("completed_by", "waived_by").order_by("position"))
+    states = list(
+        run.steps.select_related("completed_by", "waived_by", "evidence").order_by("position")
+    )
     may_decide = agent.has_perm("sops.decide_approvals")
     open_states = [s for s in states if s.status == StepStatus.OPEN]
     policies = list(

@@ -16,8 +16,18 @@ from sigap.accounts.models import User
 from sigap.core import clock
 from sigap.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from sigap.sla import services as sla_services
+from sigap.sla.configuration import calendar_for_team
 from sigap.sops.document import SopDocument, Step
-from sigap.sops.engine import Facts, StepRecord, evaluate
+from sigap.sops.engine import (
+    CALENDAR_TIME,
+    BusinessHours,
+    Calendar,
+    Facts,
+    RunView,
+    StepRecord,
+    StepView,
+    evaluate,
+)
 from sigap.sops.loading import SopInvalid, load_document, parse_document
 from sigap.sops.matching import Candidate, TicketTopic, choose
 from sigap.sops.models import (
@@ -34,7 +44,7 @@ from sigap.sops.models import (
 )
 from sigap.tickets import access
 from sigap.tickets.events import EventKind, event_record
-from sigap.tickets.models import Ticket
+from sigap.tickets.models import Attachment, Direction, Message, Ticket
 
 ROLE_ORDER = ("agent", "supervisor", "manager")
 
@@ -192,14 +202,50 @@ def sop_match_and_start(*, ticket: Ticket, text: str | None = None) -> SopRun | 
     return _run_start(ticket=ticket, version=by_key[match.key], by=None, matched=match.as_data())
 
 
+def business_hours(document: SopDocument, ticket: Ticket) -> Calendar:
+    """The ticket team's opening hours when a step counts business time (around the clock for
+    a team without a calendar); the team calendar is not even looked up otherwise."""
+    if any(s.deadline is not None and s.deadline.business_time for s in document.steps):
+        return BusinessHours(calendar_for_team(ticket.team_id))
+    return CALENDAR_TIME
+
+
+def alert_time(
+    view: StepView,
+    *,
+    is_resolved: bool,
+    warned_at: datetime | None = None,
+    overdue_at: datetime | None = None,
+) -> datetime | None:
+    """When the executor must next look at a step: its warning, then its deadline (a wait step
+    ends at its deadline). A resolved ticket's steps that belong before resolution are moot."""
+    if view.status != "open" or view.deadline is None:
+        return None
+    if is_resolved and not view.is_after_resolution:
+        return None
+    if view.step.kind == "wait":
+        return view.deadline
+    if overdue_at is not None:
+        return None
+    if warned_at is None and view.warn_at is not None:
+        return view.warn_at
+    return view.deadline
+
+
 def _run_start(
     *, ticket: Ticket, version: SopVersion, by: User | None, matched: dict[str, Any]
 ) -> SopRun:
     now = clock.now()
     run = SopRun.objects.create(ticket=ticket, version=version, started_at=now, matched=matched)
     document = version_document(version)
-    view = evaluate(document, Facts(started_at=now, resolved_at=ticket.resolved_at), now)
+    view = evaluate(
+        document,
+        Facts(started_at=now, resolved_at=ticket.resolved_at),
+        now,
+        business_hours(document, ticket),
+    )
     blocking = {v.step.id for v in view.blocking_resolution}
+    is_resolved = ticket.resolved_at is not None
     StepState.objects.bulk_create(
         StepState(
             run=run,
@@ -208,6 +254,7 @@ def _run_start(
             status=step_view.status,
             deadline_at=step_view.deadline,
             blocks_resolution=step_view.step.id in blocking,
+            alert_at=alert_time(step_view, is_resolved=is_resolved),
         )
         for i, step_view in enumerate(view.steps)
     )
@@ -226,11 +273,8 @@ def _run_start(
     return run
 
 
-def sop_run_refresh(*, run: SopRun, ticket: Ticket) -> None:
-    """Store the engine's view of the run: each step's status, deadline and whether it holds up
-    resolving. Called after anything that can change it."""
+def _run_view(run: SopRun, ticket: Ticket, states: list[StepState], now: datetime) -> RunView:
     document = version_document(run.version)
-    states = list(run.steps.all())
     records = {
         s.step_id: StepRecord(
             completed_at=s.completed_at, waived_at=s.waived_at, outcome=s.outcome or None
@@ -239,18 +283,55 @@ def sop_run_refresh(*, run: SopRun, ticket: Ticket) -> None:
         if s.completed_at or s.waived_at
     }
     facts = Facts(started_at=run.started_at, resolved_at=ticket.resolved_at, steps=records)
-    view = evaluate(document, facts, clock.now())
+    return evaluate(document, facts, now, business_hours(document, ticket))
+
+
+def sop_run_refresh(*, run: SopRun, ticket: Ticket) -> None:
+    """Store the engine's view of the run: each step's status, deadline, next alert and whether
+    it holds up resolving. Called after anything that can change it.
+
+    Evidence the customer sent before its step opened completes that step as soon as it opens.
+    """
+    now = clock.now()
+    states = list(run.steps.all())
+    view = _run_view(run, ticket, states, now)
+    for _round in states:
+        early = [
+            s
+            for s in states
+            if s.evidence_id is not None
+            and s.completed_at is None
+            and s.waived_at is None
+            and view.get(s.step_id).status == "open"
+        ]
+        if not early:
+            break
+        for state in early:
+            _evidence_complete(run=run, state=state, ticket=ticket, at=now)
+        view = _run_view(run, ticket, states, now)
     blocking = {v.step.id for v in view.blocking_resolution}
+    is_resolved = ticket.resolved_at is not None
     for state in states:
         step_view = view.get(state.step_id)
-        fresh = (step_view.status, step_view.deadline, state.step_id in blocking)
-        if (state.status, state.deadline_at, state.blocks_resolution) != fresh:
-            state.status, state.deadline_at, state.blocks_resolution = fresh
+        fresh = (
+            step_view.status,
+            step_view.deadline,
+            state.step_id in blocking,
+            alert_time(
+                step_view,
+                is_resolved=is_resolved,
+                warned_at=state.warned_at,
+                overdue_at=state.overdue_at,
+            ),
+        )
+        if (state.status, state.deadline_at, state.blocks_resolution, state.alert_at) != fresh:
+            state.status, state.deadline_at, state.blocks_resolution, state.alert_at = fresh
             # Usually one or two rows change; plain updates beat a CASE-built bulk update.
             StepState.objects.filter(pk=state.pk).update(
                 status=state.status,
                 deadline_at=state.deadline_at,
                 blocks_resolution=state.blocks_resolution,
+                alert_at=state.alert_at,
             )
 
 
@@ -583,6 +664,8 @@ def sop_switch(*, ticket: Ticket, version: SopVersion, by: User, reason: str) ->
                 raise Conflict(_("The ticket already runs this SOP."), field="version")
             old.ended_at = now
             old.save(update_fields=["ended_at"])
+            # Steps of a run that ended are nobody's to do: no more alerts for them.
+            old.steps.filter(alert_at__isnull=False).update(alert_at=None)
         event_record(
             ticket=ticket,
             kind=EventKind.SOP_SWITCHED,
@@ -629,13 +712,91 @@ def sop_ticket_changed(ticket: Ticket) -> None:
         sop_run_refresh(run=run, ticket=ticket)
 
 
-def due_steps(*, before: datetime, limit: int = 100) -> list[StepState]:
-    """Open steps whose deadline has passed: an index range scan on sop_step_due_idx."""
-    return list(
-        StepState.objects.filter(status=StepStatus.OPEN, deadline_at__lte=before)
-        .select_related("run")
-        .order_by("deadline_at")[:limit]
+def _evidence_complete(*, run: SopRun, state: StepState, ticket: Ticket, at: datetime) -> None:
+    """The customer's file satisfies a request_evidence step: it is done, by the customer."""
+    attachment = (
+        Attachment.objects.select_related("message__author_customer")
+        .filter(pk=state.evidence_id or 0)
+        .first()
     )
+    step = version_document(run.version).step(state.step_id)
+    state.completed_at = at
+    state.completed_by = None
+    state.save(update_fields=["completed_at", "completed_by"])
+    data: dict[str, Any] = {
+        "sop": run.version.sop.key,
+        "step": state.step_id,
+        "title": step.title.model_dump(),
+    }
+    if attachment is not None:
+        data |= {"evidence": attachment.filename, "attachment": attachment.pk}
+    event_record(
+        ticket=ticket,
+        kind=EventKind.SOP_STEP_COMPLETED,
+        at=at,
+        customer=attachment.message.author_customer if attachment else None,
+        message=attachment.message if attachment else None,
+        data=data,
+    )
+
+
+def sop_evidence_received(*, ticket: Ticket, message: Message) -> StepState | None:
+    """A customer's message brought files: the first request_evidence step not yet ended takes
+    the first of them as its evidence. An open step is done at once; a step still waiting for
+    earlier ones keeps the file and is done as soon as it opens. Returns the step, if any."""
+    if message.direction != Direction.INBOUND:
+        return None
+    attachment = message.attachments.order_by("is_inline", "pk").first()
+    if attachment is None:
+        return None
+    with transaction.atomic():
+        run = current_run(ticket)
+        if run is None:
+            return None
+        wanted = [s.id for s in version_document(run.version).steps if s.kind == "request_evidence"]
+        if not wanted:
+            return None
+        state = (
+            StepState.objects.select_for_update()
+            .filter(
+                run=run,
+                step_id__in=wanted,
+                status__in=(StepStatus.OPEN, StepStatus.BLOCKED),
+                evidence__isnull=True,
+            )
+            .order_by("-status", "position")  # "open" sorts after "blocked"
+            .first()
+        )
+        if state is None:
+            return None
+        state.evidence = attachment
+        state.save(update_fields=["evidence"])
+        sop_run_refresh(run=run, ticket=ticket)
+    return state
+
+
+def sop_wait_end(*, state: StepState, run: SopRun, ticket: Ticket, now: datetime) -> None:
+    """A wait step's time has come: it ends by itself, as of its deadline, and the run moves on.
+
+    Ending it at its deadline rather than when the executor noticed keeps the steps counted
+    from it on time however late the executor ran."""
+    step = version_document(run.version).step(state.step_id)
+    state.completed_at = state.deadline_at or now
+    state.completed_by = None
+    state.alert_at = None
+    state.save(update_fields=["completed_at", "completed_by", "alert_at"])
+    event_record(
+        ticket=ticket,
+        kind=EventKind.SOP_STEP_COMPLETED,
+        at=now,
+        data={
+            "sop": run.version.sop.key,
+            "step": state.step_id,
+            "title": step.title.model_dump(),
+            "waited_until": state.completed_at.isoformat(),
+        },
+    )
+    sop_run_refresh(run=run, ticket=ticket)
 
 
 def sop_reply_for_step(

@@ -32,6 +32,8 @@ class EventKind(models.TextChoices):
     SOP_STEP_COMPLETED = "sop_step_completed", _("completed an SOP step")
     SOP_STEP_WAIVED = "sop_step_waived", _("waived an SOP step")
     SOP_APPROVAL_REQUESTED = "sop_approval_requested", _("asked for approval")
+    SOP_STEP_WARNED = "sop_step_warned", _("warned that an SOP step is due soon")
+    SOP_STEP_OVERDUE = "sop_step_overdue", _("recorded an overdue SOP step")
     PROMISE_MADE = "promise_made", _("promised the customer")
     PROMISE_KEPT = "promise_kept", _("kept a promise")
     SLA_WARNED = "sla_warned", _("warned that a response-time target runs out soon")

@@ -84,7 +84,16 @@ def _detail(event: TicketEvent) -> str:
             step += " — " + (label or outcome_label(None, str(data["outcome"])))
         if data.get("note"):
             step += ": " + str(data["note"])
+        if data.get("evidence"):
+            step += " — " + _("evidence: %(file)s") % {"file": data["evidence"]}
+        if data.get("waited_until"):
+            step += " — " + _("the wait ended %(when)s") % {"when": _when(data["waited_until"])}
         return step
+    if kind in (EventKind.SOP_STEP_WARNED, EventKind.SOP_STEP_OVERDUE):
+        return _("%(target)s, due %(due)s") % {
+            "target": in_language(data.get("title")) or str(data.get("step", "")),
+            "due": _when(data.get("due_at")),
+        }
     if kind == EventKind.SOP_APPROVAL_REQUESTED:
         amount = "Rp " + rupiah(Decimal(str(data.get("amount", 0))))
         title = in_language(data.get("title")) or str(data.get("step", ""))

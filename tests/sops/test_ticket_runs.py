@@ -11,7 +11,6 @@ from sigap.core.errors import Conflict, InvalidInput, NotAllowed
 from sigap.sops.models import SopVersion, StepStatus
 from sigap.sops.services import (
     current_run,
-    due_steps,
     sop_step_complete,
     sop_step_waive,
 )
@@ -177,19 +176,3 @@ def test_an_outsider_cannot_touch_the_run(
 
     with pytest.raises(NotAllowed):
         sop_step_complete(ticket=ticket, step_id="acknowledge", by=outsider)
-
-
-def test_overdue_steps_are_found_by_their_deadline(
-    damaged_product: SopVersion, team_a: Team
-) -> None:
-    with time_machine.travel(NOW, tick=False):
-        ticket = _report(team_a)
-        later = make_ticket(team=team_a, subject="Retak", body="Layar retak")
-
-    overdue = due_steps(before=ticket.created_at + timedelta(hours=1, seconds=1))
-
-    assert [(s.run.ticket_id, s.step_id) for s in overdue] == [
-        (ticket.pk, "acknowledge"),
-        (later.pk, "acknowledge"),
-    ]
-    assert due_steps(before=ticket.created_at + timedelta(minutes=59)) == []
