@@ -80,6 +80,7 @@ def _fire(state: StepState, now: datetime) -> None:
     job_enqueue(
         kind="sop_step_alert_email",
         payload={"step": state.pk, "stage": stage},
+        due_at=now,
         idempotency_key=f"sop-step-alert:{state.pk}:{stage}",
     )
     publish_on_commit(
