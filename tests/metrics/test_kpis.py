@@ -5,19 +5,13 @@ from __future__ import annotations
 import pytest
 import time_machine
 
-from sigap.accounts.models import Role, Team, User
+from sigap.accounts.models import Team, User
 from sigap.metrics.kpis import kpis_compute
 from sigap.metrics.periods import period_parse
 from sigap.metrics.slices import Slice
-from tests import factories
 from tests.metrics.desk import READ_AT, october_desk
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def other_agent(team_b: Team) -> User:
-    return factories.make_user("tono", Role.AGENT, [team_b], first_name="Tono")
 
 
 def _read(s: Slice) -> dict[str, object]:
