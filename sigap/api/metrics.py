@@ -22,26 +22,26 @@ router = Router(tags=["metrics"])
 PERIOD_HELP = "A month like 2026-10 or an ISO week like 2026-W43, in the desk's time zone."
 
 
-class KpiDefinitionOut(Schema):
+class MetricKpiDefinitionOut(Schema):
     key: str
     name: str
     definition: str
     unit: Literal["seconds", "percent", "score", "count"]
 
 
-class KpiOut(KpiDefinitionOut):
+class MetricKpiOut(MetricKpiDefinitionOut):
     value: float | None
     counted_over: int
 
 
-class PeriodOut(Schema):
+class MetricPeriodOut(Schema):
     key: str
     kind: Literal["month", "week"]
     first_day: date
     last_day: date
 
 
-class SliceOut(Schema):
+class MetricSliceOut(Schema):
     teams: list[int] | None
     agent: int | None
     channel: str | None
@@ -49,7 +49,7 @@ class SliceOut(Schema):
     sop_version: int | None
 
 
-class TrendPointOut(Schema):
+class MetricTrendPointOut(Schema):
     day: date
     tickets_opened: int
     tickets_resolved: int
@@ -58,7 +58,7 @@ class TrendPointOut(Schema):
     sla_compliance: float | None
 
 
-class BreakdownOut(Schema):
+class MetricBreakdownOut(Schema):
     tickets_opened: int
     first_response_time: float | None
     average_response_time: float | None
@@ -71,19 +71,19 @@ class BreakdownOut(Schema):
     reopen_rate: float | None
 
 
-class ChannelOut(BreakdownOut):
+class MetricChannelOut(MetricBreakdownOut):
     channel: str
     label: str
     csat: float | None
     nps: float | None
 
 
-class SopOut(BreakdownOut):
+class MetricSopOut(MetricBreakdownOut):
     sop_id: int | None
     sop: str | None
 
 
-class StepOut(Schema):
+class MetricStepOut(Schema):
     sop: str | None
     sop_title: str | None
     version: int | None
@@ -93,21 +93,21 @@ class StepOut(Schema):
     special_policy: int
 
 
-class EscalationCountOut(Schema):
+class MetricEscalationCountOut(Schema):
     level: int
     count: int
 
 
 class MetricsOut(Schema):
-    period: PeriodOut
-    slice: SliceOut
+    period: MetricPeriodOut
+    slice: MetricSliceOut
     is_empty: bool
-    kpis: list[KpiOut]
-    trend: list[TrendPointOut]
-    by_channel: list[ChannelOut]
-    by_sop: list[SopOut]
-    steps: list[StepOut]
-    escalations: list[EscalationCountOut]
+    kpis: list[MetricKpiOut]
+    trend: list[MetricTrendPointOut]
+    by_channel: list[MetricChannelOut]
+    by_sop: list[MetricSopOut]
+    steps: list[MetricStepOut]
+    escalations: list[MetricEscalationCountOut]
 
 
 class MetricTicketOut(Schema):
@@ -201,7 +201,7 @@ def metrics_get(
 
 @router.get(
     "/metrics/definitions",
-    response={200: list[KpiDefinitionOut], **problems()},
+    response={200: list[MetricKpiDefinitionOut], **problems()},
     summary="What each KPI means",
 )
 def metrics_definitions(request: HttpRequest) -> list[dict[str, str]]:
