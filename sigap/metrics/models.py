@@ -1,0 +1,130 @@
+"""Rollups the KPIs are counted from, kept current by the executor (sigap.metrics.refresh).
+
+One fact row per ticket holds what its timeline says about it (times, contacts, reopenings,
+SLA outcomes, SOP step outcomes) next to the slice columns (team, agent, channel, SOP), so every
+KPI is one grouped SQL aggregation over an index range of these rows, never a walk over
+tickets. Slice ids are plain columns, not foreign keys: deleting a team must not rewrite history.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from sigap.tickets.models import Ticket
+
+
+class TicketFact(models.Model):
+    ticket = models.OneToOneField(
+        Ticket, primary_key=True, on_delete=models.CASCADE, related_name="metrics_fact"
+    )
+    channel = models.CharField(max_length=16)
+    team_id = models.BigIntegerField(null=True)
+    agent_id = models.BigIntegerField(null=True)
+    customer_id = models.BigIntegerField()
+    sop_id = models.BigIntegerField(null=True)
+    sop_version_id = models.BigIntegerField(null=True)
+    opened_at = models.DateTimeField()
+    # Local dates in the desk's time zone: periods are whole local days.
+    opened_on = models.DateField()
+    first_response_seconds = models.FloatField(null=True)
+    response_count = models.PositiveIntegerField(default=0)
+    response_seconds = models.FloatField(default=0)
+    first_resolved_at = models.DateTimeField(null=True)
+    first_resolved_on = models.DateField(null=True)
+    # The latest resolution still standing; null while the ticket is active (backlog).
+    closed_on = models.DateField(null=True)
+    resolution_seconds = models.FloatField(null=True)
+    resolution_business_seconds = models.FloatField(null=True)
+    contacts_before_resolution = models.PositiveIntegerField(default=0)
+    reopen_count = models.PositiveIntegerField(default=0)
+    is_reopened_within_7_days = models.BooleanField(default=False)
+    is_first_contact_resolution = models.BooleanField(default=False)
+    sla_met = models.PositiveSmallIntegerField(default=0)
+    sla_breached = models.PositiveSmallIntegerField(default=0)
+    steps_due = models.PositiveSmallIntegerField(default=0)
+    steps_on_time = models.PositiveSmallIntegerField(default=0)
+    exceptions = models.PositiveSmallIntegerField(default=0)
+    refreshed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("ticket figures")
+        verbose_name_plural = _("ticket figures")
+        indexes = [
+            models.Index(fields=["opened_on", "channel"], name="metrics_fact_opened_idx"),
+            models.Index(fields=["team_id", "opened_on"], name="metrics_fact_team_opened_idx"),
+            models.Index(fields=["agent_id", "opened_on"], name="metrics_fact_agent_opened_idx"),
+            models.Index(fields=["sop_id", "opened_on"], name="metrics_fact_sop_opened_idx"),
+            models.Index(fields=["first_resolved_on"], name="metrics_fact_resolved_idx"),
+            models.Index(
+                fields=["team_id", "first_resolved_on"], name="metrics_fact_team_resol_idx"
+            ),
+            models.Index(
+                fields=["agent_id", "first_resolved_on"], name="metrics_fact_agent_resol_idx"
+            ),
+            models.Index(fields=["opened_on", "customer_id"], name="metrics_fact_customer_idx"),
+            models.Index(fields=["closed_on", "opened_on"], name="metrics_fact_closed_idx"),
+            models.Index(
+                fields=["opened_on"],
+                name="metrics_fact_active_idx",
+                condition=models.Q(closed_on__isnull=True),
+            ),
+            # The drill-down lists tickets newest first, one page at a time.
+            models.Index(fields=["-opened_at", "-ticket"], name="metrics_fact_list_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"figures of {self.ticket_id}"
+
+
+class StepIssueKind(models.TextChoices):
+    LATE = "late", _("Done late")
+    WAIVED = "waived", _("Waived")
+    SPECIAL_POLICY = "special_policy", _("Special policy")
+
+
+class StepIssue(models.Model):
+    """One SOP step of one ticket that was done late, waived, or set aside by a special policy,
+    with the ticket's slice columns, so "steps most often late or waived" is one grouped scan."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=16, choices=StepIssueKind.choices)
+    sop_version_id = models.BigIntegerField()
+    step_id = models.CharField(max_length=64, blank=True)
+    channel = models.CharField(max_length=16)
+    team_id = models.BigIntegerField(null=True)
+    agent_id = models.BigIntegerField(null=True)
+    sop_id = models.BigIntegerField(null=True)
+    opened_on = models.DateField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["opened_on"], name="metrics_issue_opened_idx"),
+            models.Index(fields=["ticket"], name="metrics_issue_ticket_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.step_id} on {self.ticket_id}"
+
+
+class RefreshMark(models.Model):
+    """How far the executor has read the timeline: the id of the last event folded into facts."""
+
+    name = models.CharField(max_length=32, unique=True)
+    last_event_id = models.BigIntegerField(default=0)
+    updated_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} at event {self.last_event_id}"
+
+
+class ScheduledReport(models.Model):
+    """A weekly or monthly report that was generated and mailed: one row per period, so a
+    restart or a second worker never mails it twice."""
+
+    period = models.CharField(max_length=16, unique=True)
+    generated_at = models.DateTimeField()
+    recipients = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return self.period
