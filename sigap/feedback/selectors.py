@@ -47,7 +47,7 @@ def survey_comments(
     kind: str = "",
     low_only: bool = False,
     cursor: str | None = None,
-    size: int = PAGE_SIZE,
+    size: int | None = None,
 ) -> Page[Survey]:
     """Answered surveys with a comment on tickets the user may see, newest first."""
     if not access.may_view_tickets(user):
@@ -63,4 +63,4 @@ def survey_comments(
     if low_only:
         rows = rows.filter(Q(kind="csat", score__lte=2) | Q(kind="nps", score__lte=6))
     rows = rows.select_related("ticket", "ticket__customer")
-    return paginate_desc(rows, field="answered_at", cursor=cursor, size=size)
+    return paginate_desc(rows, field="answered_at", cursor=cursor, size=size or PAGE_SIZE)
