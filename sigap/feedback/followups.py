@@ -102,6 +102,8 @@ def _fire(follow_up: FollowUp, now: datetime) -> None:
     else:
         follow_up.state = FollowUpState.DUE
         follow_up.check_at = None
+        # A task appeared on the ticket: a change, so lists sorted by last change show it.
+        Ticket.objects.filter(pk=ticket.pk, updated_at__lt=now).update(updated_at=now)
     follow_up.save(update_fields=["fired_at", "state", "check_at"])
     event_record(
         ticket=ticket,
@@ -153,6 +155,9 @@ def _record(
 
 def _clean_note(note: str) -> str:
     note = note.strip()
+    if "\x00" in note:
+        # PostgreSQL cannot store a NUL character; say so instead of failing on save.
+        raise InvalidInput(_("The note contains a character that cannot be saved."), field="note")
     if len(note) > 2000:
         raise InvalidInput(_("The note is longer than 2000 characters."), field="note")
     return note

@@ -128,6 +128,11 @@ def _clean_score(kind: SurveyKind, score: object) -> int:
 
 def _clean_comment(comment: str) -> str:
     comment = comment.strip()
+    if "\x00" in comment:
+        # PostgreSQL cannot store a NUL character; say so instead of failing on save.
+        raise InvalidInput(
+            _("The comment contains a character that cannot be saved."), field="comment"
+        )
     if len(comment) > COMMENT_MAX_CHARS:
         raise InvalidInput(
             _("The comment is longer than %(max)d characters.") % {"max": COMMENT_MAX_CHARS},
