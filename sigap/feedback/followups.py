@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from sigap.accounts.models import User
@@ -64,11 +65,16 @@ def follow_up_cancel_open(*, ticket: Ticket) -> int:
     )
 
 
+def due_follow_ups(now: datetime) -> QuerySet[FollowUp]:
+    """What is due: a range scan of follow_up_check_idx, earliest first."""
+    return FollowUp.objects.filter(check_at__lte=now).order_by("check_at")
+
+
 def follow_ups_fire_due(*, now: datetime | None = None, limit: int = BATCH) -> int:
     """Fire every follow-up whose time has come, each exactly once. Returns how many fired."""
     now = now or clock.now()
     with transaction.atomic():
-        due = FollowUp.objects.filter(check_at__lte=now).order_by("check_at", "pk")
+        due = due_follow_ups(now)
         if connection.features.has_select_for_update_skip_locked:
             due = due.select_for_update(skip_locked=True, of=("self",))
         rows = list(due.select_related("ticket", "ticket__customer")[:limit])
