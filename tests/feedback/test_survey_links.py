@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import re
 from datetime import timedelta
 
@@ -116,8 +117,13 @@ def test_an_out_of_range_score_is_refused_and_nothing_is_lost(link: str, score: 
 
 def test_a_tampered_link_is_refused(link: str) -> None:
     survey = Survey.objects.get()
-    other = link.replace(survey_token(survey.pk), survey_token(survey.pk)[:-1] + "x")
-    forged_id = link.replace(str(survey.pk), str(survey.pk + 1), 1)
+    token = survey_token(survey.pk)
+    payload, signature = token.split(":")
+    flipped = signature[:-1] + ("A" if signature[-1] != "A" else "B")
+    other = link.replace(token, f"{payload}:{flipped}")
+    # Another survey's id with this survey's signature.
+    next_id = base64.urlsafe_b64encode(f'{{"id":{survey.pk + 1}}}'.encode()).decode().rstrip("=")
+    forged_id = link.replace(token, f"{next_id}:{signature}")
     client = Client()
     with clock.frozen(LATER):
         for address in (other, forged_id, "/survey/abc/", "/survey/eyJpZCI6MX0:abc/"):
