@@ -58,7 +58,7 @@ def _message(
 def throttled(view: View) -> View:
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        wait = public_page_retry_after(_address(request))
+        wait = public_page_retry_after(_address(request), str(kwargs.get("token", "")))
         if wait is None:
             return view(request, *args, **kwargs)
         language = _language(request, None)

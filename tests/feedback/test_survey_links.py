@@ -165,7 +165,7 @@ def test_the_page_runs_under_the_strict_content_security_policy(link: str) -> No
     assert 'name="viewport"' in page.content.decode()
 
 
-def test_a_flood_is_answered_429_with_retry_after(link: str, settings: object) -> None:
+def test_a_flood_is_answered_429_with_retry_after(link: str) -> None:
     client = Client()
     with clock.frozen(LATER):
         statuses = [client.get(link).status_code for _ in range(31)]
@@ -175,3 +175,22 @@ def test_a_flood_is_answered_429_with_retry_after(link: str, settings: object) -
     assert refused.status_code == 429
     assert 1 <= int(refused["Retry-After"]) <= 60
     assert Survey.objects.get().answered_at is None
+
+
+def test_one_client_walking_many_links_is_limited_too(link: str) -> None:
+    client = Client()
+    with clock.frozen(LATER):
+        statuses = [client.get(f"/survey/forged{n}:x/").status_code for n in range(300)]
+        refused = client.get(link)
+    assert set(statuses) == {404}
+    assert refused.status_code == 429
+    assert "Too many requests" in text(refused)
+
+
+def test_customers_behind_one_address_keep_their_own_allowance(link: str) -> None:
+    neighbour = Client()
+    with clock.frozen(LATER):
+        for _ in range(31):
+            neighbour.get("/survey/someone-else:x/")
+        assert neighbour.get("/survey/someone-else:x/").status_code == 429
+        assert Client().get(link).status_code == 200
