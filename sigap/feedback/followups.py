@@ -77,7 +77,7 @@ def follow_ups_fire_due(*, now: datetime | None = None, limit: int = BATCH) -> i
         due = due_follow_ups(now)
         if connection.features.has_select_for_update_skip_locked:
             due = due.select_for_update(skip_locked=True, of=("self",))
-        rows = list(due.select_related("ticket", "ticket__customer")[:limit])
+        rows = list(due.select_related("ticket", "ticket__customer", "assignee")[:limit])
         for follow_up in rows:
             if follow_up.state == FollowUpState.SCHEDULED:
                 _fire(follow_up, now)
@@ -155,8 +155,20 @@ def _record(
         customer=follow_up.ticket.customer if from_customer else None,
         data={"result": result, "note": note},
     )
-    if result == FollowUpResult.PROBLEM_CONTINUES:
-        ticket_reopen_by_system(ticket=ticket, at=at, reason=REOPEN_REASON)
+    if result != FollowUpResult.PROBLEM_CONTINUES:
+        return
+    if not ticket_reopen_by_system(ticket=ticket, at=at, reason=REOPEN_REASON) and from_customer:
+        # A closed ticket cannot reopen: the agent gets a task to call the customer instead.
+        FollowUp.objects.create(
+            ticket=ticket,
+            mode=FollowUpMode.TASK,
+            state=FollowUpState.DUE,
+            due_at=at,
+            check_at=None,
+            assignee_id=follow_up.assignee_id,
+            created_at=at,
+            fired_at=at,
+        )
 
 
 def _clean_note(note: str) -> str:

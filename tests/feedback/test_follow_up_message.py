@@ -14,6 +14,7 @@ from sigap.feedback.followups import follow_ups_fire_due
 from sigap.feedback.models import FollowUp, FollowUpResult, FollowUpState
 from sigap.sops.services import sop_import, sop_publish
 from sigap.tickets.models import Direction, Status, Ticket
+from sigap.tickets.services import ticket_change_status
 from tests.feedback.conftest import RESOLVED_AT, resolved_ticket
 from tests.web.pages import text
 
@@ -88,3 +89,23 @@ def test_no_answer_within_the_window_is_recorded_once(
     follow_up.refresh_from_db()
     assert (follow_up.state, follow_up.result) == (FollowUpState.DONE, FollowUpResult.NO_ANSWER)
     assert ticket.events.filter(kind="follow_up_recorded").count() == 1
+
+
+def test_problem_continues_on_a_closed_ticket_gives_the_agent_a_task(
+    team_a: Team, agent: User
+) -> None:
+    ticket, follow_up, body = _fired(team_a, agent, "en")
+    with clock.frozen(RESOLVED_AT + timedelta(days=1, hours=1)):
+        ticket_change_status(ticket=ticket, by=agent, status=Status.CLOSED)
+    path = re.search(r"http://[^/]+(/follow-up/\S+/)", body)
+    assert path is not None
+    client = Client()
+    with clock.frozen(RESOLVED_AT + timedelta(days=2)):
+        answered = client.post(path.group(1), {"solved": "no"})
+        shown = text(client.get(answered["Location"]))
+    assert "We will contact you soon." in shown
+    assert "reopened" not in shown
+    ticket.refresh_from_db()
+    assert ticket.status == Status.CLOSED
+    task = FollowUp.objects.get(ticket=ticket, state=FollowUpState.DUE)
+    assert (task.mode, task.assignee) == ("task", agent)
