@@ -83,8 +83,10 @@ def _in_language(error: DomainError, language: str) -> str:
 
 def _switch_links(request: HttpRequest, current: str) -> list[tuple[str, str, bool]]:
     links = []
-    for code, name in settings.LANGUAGES:
-        links.append((f"{request.path}?{urlencode({'lang': code})}", str(name), code == current))
+    for code, _name in settings.LANGUAGES:
+        # Each language in its own words, so a reader finds theirs whatever the page speaks.
+        name = str(translation.get_language_info(code)["name_local"])
+        links.append((f"{request.path}?{urlencode({'lang': code})}", name, code == current))
     return links
 
 
