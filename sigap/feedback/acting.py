@@ -30,7 +30,13 @@ def recovery_time() -> timedelta:
 
 
 def supervisors_of(ticket: Ticket) -> list[User]:
-    return list(people_in_role(Role.SUPERVISOR, ticket.team_id).order_by("pk"))
+    """Who hears of an unhappy customer: the team's supervisors (any supervisor when the team
+    has none), else the managers, so an alert never goes nowhere."""
+    for role in (Role.SUPERVISOR, Role.MANAGER):
+        people = list(people_in_role(role, ticket.team_id).order_by("pk"))
+        if people:
+            return people
+    return []
 
 
 def feedback_act_on_answer(*, survey: Survey, at: datetime) -> None:
@@ -86,7 +92,7 @@ def _start_complaint_sop(survey: Survey, supervisors: list[User], at: datetime) 
 
 def _open_recovery_task(survey: Survey, supervisors: list[User], at: datetime) -> None:
     ticket = survey.ticket
-    assignee = supervisors[0] if supervisors else None
+    assignee = supervisors[0] if supervisors else ticket.assignee
     RecoveryTask.objects.create(
         ticket=ticket,
         survey=survey,

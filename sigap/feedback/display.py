@@ -31,9 +31,9 @@ def _label(choices: Any, value: object) -> str:
 def event_detail(kind: str, data: dict[str, Any]) -> str:
     if kind == EventKind.FOLLOW_UP_DUE:
         if data.get("mode") == FollowUpMode.MESSAGE:
-            return _("by a message asking the customer whether the problem is solved")
+            return _("with a message asking the customer whether the problem is solved")
         who = data.get("assignee") or _("the team")
-        return _("a task for %(who)s") % {"who": who}
+        return _("as a task for %(who)s") % {"who": who}
     if kind == EventKind.FOLLOW_UP_RECORDED:
         text = _label(FollowUpResult, data.get("result", ""))
         if data.get("note"):

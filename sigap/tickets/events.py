@@ -40,7 +40,7 @@ class EventKind(models.TextChoices):
     CUSTOMER_NOTIFIED = "customer_notified", _("sent the customer an automatic notice")
     ATTACHMENT_REFUSED = "attachment_refused", _("sent an attachment the desk did not keep")
     SOP_SPECIAL_POLICY_GRANTED = "sop_special_policy_granted", _("granted a special policy")
-    FOLLOW_UP_DUE = "follow_up_due", _("asked for a follow-up with the customer")
+    FOLLOW_UP_DUE = "follow_up_due", _("started the follow-up")
     FOLLOW_UP_RECORDED = "follow_up_recorded", _("recorded the follow-up")
     SURVEY_SENT = "survey_sent", _("sent a satisfaction survey")
     SURVEY_ANSWERED = "survey_answered", _("answered the survey")

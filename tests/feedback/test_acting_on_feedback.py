@@ -7,6 +7,7 @@ from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.core import mail
 from django.test import Client
 
 from sigap.accounts.models import Role, Team, User
@@ -153,3 +154,13 @@ def test_the_alert_reaches_the_supervisors_open_inbox_at_once(
     inbox.force_login(supervisor)
     page = inbox.get("/").content.decode()
     assert 'data-feedback="%s received a low satisfaction score"' in page
+
+
+def test_without_supervisors_the_managers_hear_of_it(resolved: Ticket, manager: User) -> None:
+    _answer(resolved, 1)
+    task = RecoveryTask.objects.get()
+    assert task.assignee == manager
+    with clock.frozen(LATER):
+        run_due_jobs()
+    [alert] = [m for m in mail.outbox if "Low satisfaction" in m.subject]
+    assert alert.to == ["agus@desk.example"]
