@@ -10,7 +10,7 @@ from django.test import Client
 
 from sigap.accounts.models import Team, User
 from sigap.core import clock
-from sigap.feedback.models import FollowUp, Survey
+from sigap.feedback.models import FollowUp, RecoveryTask, Survey
 from sigap.feedback.surveys import survey_answer
 from sigap.tickets.models import Status, Ticket
 from tests.conftest import login
@@ -108,3 +108,22 @@ def test_staff_pages_need_sign_in(resolved: Ticket) -> None:
         assert Client().get(address).status_code == 302
     resolved.refresh_from_db()
     assert resolved.status == Status.RESOLVED
+
+
+def test_an_outsider_cannot_close_another_teams_recovery_task(
+    resolved: Ticket, supervisor: User, outsider: User
+) -> None:
+    _answered(resolved, 1, "Kecewa")
+    task = RecoveryTask.objects.get()
+    theirs = login(Client(), outsider)
+    refused = theirs.post(f"/recovery/{task.pk}/done/", {"note": "Sudah ditelepon"}, follow=True)
+    assert "No such recovery task, or you may not see it." in text(refused)
+    assert RecoveryTask.objects.get().done_at is None
+    mine = login(Client(), supervisor)
+    assert "Kecewa" in text(mine.get("/follow-ups/"))
+    short = mine.post(f"/recovery/{task.pk}/done/", {"note": "ok"}, follow=True)
+    assert "Write what was done for the customer." in text(short)
+    with clock.frozen(LATER + timedelta(hours=1)):
+        mine.post(f"/recovery/{task.pk}/done/", {"note": "Sudah ditelepon, voucher"})
+    assert RecoveryTask.objects.get().note == "Sudah ditelepon, voucher"
+    assert "Kecewa" not in text(mine.get("/follow-ups/"))
