@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from sigap.core import clock
 from sigap.core.errors import Conflict, InvalidInput, NotFound
 from sigap.core.jobs import job_enqueue
+from sigap.customers.models import IdentityKind
 from sigap.feedback.links import survey_url
 from sigap.feedback.models import SCORE_RANGE, Survey, SurveyKind
 from sigap.feedback.plans import survey_plan
@@ -73,6 +74,11 @@ def surveys_send(*, ticket_id: int) -> list[Survey]:
         return []
     if locked.channel not in plan.channels or locked.channel not in SENT_CHANNELS:
         return []
+    if (
+        locked.channel == Channel.EMAIL
+        and not ticket.customer.identities.filter(kind=IdentityKind.EMAIL).exists()
+    ):
+        return []  # nowhere to mail it: no survey counted as sent
     asked = set(Survey.objects.filter(ticket=locked).values_list("kind", flat=True))
     kinds = [SurveyKind(kind) for kind in plan.kinds if kind not in asked]
     if not kinds:

@@ -62,3 +62,12 @@ def test_an_unknown_kind_is_refused(resolved: Ticket) -> None:
     with pytest.raises(InvalidInput, match="A survey is csat or nps."):
         survey_link(ticket=resolved, kind="ces")
     assert not Survey.objects.exists()
+
+
+def test_a_customer_without_an_email_address_is_not_counted_as_surveyed(
+    team_a: Team, agent: User
+) -> None:
+    ticket = resolved_ticket(team_a, agent)
+    ticket.customer.identities.all().delete()
+    assert surveys_sent(ticket) == []
+    assert not ticket.messages.filter(direction=Direction.OUTBOUND).exists()
