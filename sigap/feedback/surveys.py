@@ -75,7 +75,7 @@ def surveys_send(*, ticket_id: int) -> list[Survey]:
     if locked.channel not in plan.channels or locked.channel not in SENT_CHANNELS:
         return []
     if (
-        locked.channel == Channel.EMAIL
+        ticket.channel == Channel.EMAIL
         and not ticket.customer.identities.filter(kind=IdentityKind.EMAIL).exists()
     ):
         return []  # nowhere to mail it: no survey counted as sent
