@@ -26,7 +26,7 @@ from sigap.feedback.plans import follow_up_plan
 from sigap.feedback.wording import follow_up_message
 from sigap.tickets import access
 from sigap.tickets.events import EventKind, event_record
-from sigap.tickets.models import LIVE_CHANNELS, Status, Ticket
+from sigap.tickets.models import LIVE_CHANNELS, Channel, Status, Ticket
 
 BATCH = 100
 REOPEN_REASON = "follow_up_problem_continues"
@@ -44,8 +44,9 @@ def follow_up_schedule(*, ticket: Ticket, by: User | None, at: datetime) -> Foll
         return None
     follow_up_cancel_open(ticket=ticket)
     mode = FollowUpMode(plan.mode)
-    if ticket.channel in LIVE_CHANNELS:
-        # Nothing can be sent on a phone call or a visit: someone calls back instead.
+    if ticket.channel in LIVE_CHANNELS or ticket.channel == Channel.CHAT:
+        # A call or a visit has nothing to send on, and a finished chat has nobody reading it:
+        # someone contacts the customer instead.
         mode = FollowUpMode.TASK
     due_at = at + timedelta(days=plan.after_days)
     return FollowUp.objects.create(

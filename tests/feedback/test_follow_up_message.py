@@ -13,7 +13,7 @@ from sigap.core import clock
 from sigap.feedback.followups import follow_ups_fire_due
 from sigap.feedback.models import FollowUp, FollowUpResult, FollowUpState
 from sigap.sops.services import sop_import, sop_publish
-from sigap.tickets.models import Direction, Status, Ticket
+from sigap.tickets.models import Channel, Direction, Status, Ticket
 from sigap.tickets.services import ticket_change_status
 from tests.feedback.conftest import RESOLVED_AT, resolved_ticket
 from tests.web.pages import text
@@ -109,3 +109,16 @@ def test_problem_continues_on_a_closed_ticket_gives_the_agent_a_task(
     assert ticket.status == Status.CLOSED
     task = FollowUp.objects.get(ticket=ticket, state=FollowUpState.DUE)
     assert (task.mode, task.assignee) == ("task", agent)
+
+
+def test_a_finished_chat_is_followed_up_by_the_agent_not_by_message(
+    team_a: Team, agent: User
+) -> None:
+    _message_sop_for_chat()
+    ticket = resolved_ticket(team_a, agent, channel=Channel.CHAT)
+    assert FollowUp.objects.get(ticket=ticket).mode == "task"
+
+
+def _message_sop_for_chat() -> None:
+    document = SOP.replace("feedback-by-message", "chat-by-message").replace("[email]", "[chat]")
+    sop_publish(version=sop_import(text=document, by=None), by=None, notes="v1")
