@@ -10,6 +10,7 @@ urlpatterns = [
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("metrics/", include("sigap.metrics.urls")),
+    path("", include("sigap.feedback.urls")),
     path("", include("sigap.web.urls")),
 ]
 

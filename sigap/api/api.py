@@ -11,7 +11,7 @@ from django.urls import URLPattern, URLResolver, re_path
 from ninja import NinjaAPI
 from ninja.openapi.schema import OpenAPISchema
 
-from sigap.api import customers, errors, metrics, people, sla, sops, tickets
+from sigap.api import customers, errors, feedback, metrics, people, sla, sops, tickets
 from sigap.api.auth import BearerToken
 from sigap.api.docs import LocalSwagger, asset_patterns
 
@@ -116,3 +116,4 @@ api.add_router("", customers.router)
 api.add_router("", sops.router)
 api.add_router("", sla.router)
 api.add_router("", metrics.router)
+api.add_router("", feedback.router)

@@ -22,6 +22,7 @@ from sigap.customers.models import Customer, CustomerIdentity
 from sigap.customers.services import IdentityInput, customer_create, customer_update
 from sigap.demo import content
 from sigap.demo.plan import CustomerPlan, DemoPlan, Step, TicketPlan, demo_plan
+from sigap.feedback.history import feedback_history_settle
 from sigap.sla.configuration import sla_defaults_install, sla_team_calendar_set
 from sigap.sla.firing import sla_fire_due
 from sigap.sla.models import Calendar, Timer
@@ -117,6 +118,7 @@ def demo_load(
             _play(ticket_plan, records, teams, people, categories)
             report(len(records) + index, _("tickets"))
         _fire_history(now)
+        feedback_history_settle(now=now)
         _withdraw_deliveries()
     return DemoSummary(
         people=[

@@ -205,6 +205,39 @@ class Triggers(_Strict):
     precedence: int = 0
 
 
+class FollowUpPlan(_Strict):
+    """Following up after resolution (MISSION F1): a task for the agent or a message to the
+    customer, 1 to 3 days after the ticket was resolved."""
+
+    enabled: bool = True
+    after_days: int = Field(default=2, ge=1, le=3)
+    mode: Literal["task", "message"] = "task"
+
+
+SurveyKindName = Literal["csat", "nps"]
+SurveyChannel = Literal["email", "chat", "social"]
+
+
+def _csat_only() -> list[SurveyKindName]:
+    return ["csat"]
+
+
+def _channels_with_links() -> list[SurveyChannel]:
+    return ["email", "chat", "social"]
+
+
+class SurveyPlan(_Strict):
+    """Which satisfaction questions go to the customer after resolution, and on which channels.
+
+    Email gets the link by mail, social media as a message; live chat shows it when the chat
+    ends. A low score starts `complaint_sop` when that SOP is live, else a recovery task."""
+
+    kinds: list[SurveyKindName] = Field(default_factory=_csat_only)
+    channels: list[SurveyChannel] = Field(default_factory=_channels_with_links)
+    valid_days: int = Field(default=14, ge=1, le=90)
+    complaint_sop: Slug | None = None
+
+
 class SopDocument(_Strict):
     key: Slug
     title: LocalisedText
@@ -215,6 +248,8 @@ class SopDocument(_Strict):
     triggers: Triggers = Triggers()
     quality_standards: list[LocalisedText] = Field(default_factory=list)
     steps: list[Step] = Field(min_length=1)
+    follow_up: FollowUpPlan = FollowUpPlan()
+    surveys: SurveyPlan = SurveyPlan()
 
     def step(self, step_id: str) -> Step:
         for step in self.steps:

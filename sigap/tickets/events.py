@@ -42,6 +42,12 @@ class EventKind(models.TextChoices):
     CUSTOMER_NOTIFIED = "customer_notified", _("sent the customer an automatic notice")
     ATTACHMENT_REFUSED = "attachment_refused", _("sent an attachment the desk did not keep")
     SOP_SPECIAL_POLICY_GRANTED = "sop_special_policy_granted", _("granted a special policy")
+    FOLLOW_UP_DUE = "follow_up_due", _("started the follow-up")
+    FOLLOW_UP_RECORDED = "follow_up_recorded", _("recorded the follow-up")
+    SURVEY_SENT = "survey_sent", _("sent a satisfaction survey")
+    SURVEY_ANSWERED = "survey_answered", _("answered the survey")
+    FEEDBACK_RECOVERY_OPENED = "feedback_recovery_opened", _("opened a recovery task")
+    FEEDBACK_RECOVERY_DONE = "feedback_recovery_done", _("finished the recovery task")
 
 
 def event_record(

@@ -20,6 +20,7 @@ from sigap.core.html import sanitise_html
 from sigap.core.jobs import job_enqueue
 from sigap.core.realtime import publish_on_commit
 from sigap.customers.models import Customer, CustomerIdentity
+from sigap.feedback import services as feedback_services
 from sigap.sla import services as sla_services
 from sigap.sops import services as sop_services
 from sigap.sops.commitments import promises_from_reply
@@ -384,6 +385,7 @@ def _set_status(
     event_record(ticket=ticket, kind=EventKind.STATUS_CHANGED, at=at, by=by, data=data)
     sop_services.sop_ticket_changed(ticket)
     sla_services.sla_status_changed(ticket=ticket, previous=previous, at=at)
+    feedback_services.feedback_status_changed(ticket=ticket, previous=previous, by=by, at=at)
 
 
 def ticket_change_status(*, ticket: Ticket, by: User, status: str) -> Ticket:
@@ -596,6 +598,15 @@ def ticket_notify_customer(*, ticket: Ticket, body: str, at: datetime) -> Messag
     _touch(ticket, at, ["message_count"])
     ticket.refresh_from_db(fields=["message_count"])
     return message
+
+
+def ticket_reopen_by_system(*, ticket: Ticket, at: datetime, reason: str) -> bool:
+    """The desk reopens a locked, resolved ticket (a follow-up found the problem continues)."""
+    if ticket.status != Status.RESOLVED:
+        return False
+    _set_status(ticket, Status.OPEN, by=None, at=at, reason=reason)
+    _touch(ticket, at, ["status", "resolved_at"])
+    return True
 
 
 def tickets_customer_merged(*, by: User, source: Customer, target: Customer) -> int:

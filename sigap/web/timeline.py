@@ -11,6 +11,8 @@ from typing import Any
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from sigap.feedback.display import EVENT_KINDS as FEEDBACK_EVENTS
+from sigap.feedback.display import event_detail as feedback_detail
 from sigap.sla.models import EscalationCause, TimerKind
 from sigap.sops.display import in_language, outcome_label
 from sigap.tickets.events import EventKind
@@ -123,6 +125,8 @@ def _detail(event: TicketEvent) -> str:
         return _with_reason(f"{allowed} ({step})" if step else allowed, data)
     if kind == EventKind.SOP_STEP_WAIVED:
         return _with_reason(in_language(data.get("title")) or str(data.get("step", "")), data)
+    if kind in FEEDBACK_EVENTS:
+        return feedback_detail(kind, data)
     return ""
 
 
