@@ -40,6 +40,8 @@ class EventKind(models.TextChoices):
     CUSTOMER_NOTIFIED = "customer_notified", _("sent the customer an automatic notice")
     ATTACHMENT_REFUSED = "attachment_refused", _("sent an attachment the desk did not keep")
     SOP_SPECIAL_POLICY_GRANTED = "sop_special_policy_granted", _("granted a special policy")
+    ROUTING_ASSIGNED = "routing_assigned", _("assigned the ticket by routing")
+    ROUTING_QUEUED = "routing_queued", _("put the ticket in the team queue")
 
 
 def event_record(
