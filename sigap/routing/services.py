@@ -289,7 +289,7 @@ def _hand_out_team(team_id: int, strategy: str) -> int:
             )
             if entry is None:
                 continue  # handed out by another worker just now
-            ticket = ticket_lock_for_work(ticket=entry.ticket, by=None)
+            ticket = ticket_lock_for_work(ticket=Ticket(pk=entry.ticket_id), by=None)
             if ticket.assignee_id is not None or not ticket.is_active or ticket.team_id != team_id:
                 entry.delete()  # someone took it by hand, closed it or moved it
                 continue
