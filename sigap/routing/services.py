@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from sigap.accounts.models import Role, User
@@ -266,36 +267,48 @@ def route_ticket(ticket: Ticket) -> User | None:
 
 def _hand_out_team(team_id: int, strategy: str) -> int:
     """Give this team's waiting conversations, oldest first, to agents with room."""
+    candidates = online_agents([team_id])
+    given = 0
+    after: tuple[datetime, int] | None = None
+    while any(c.has_room("chat") or c.has_room("other") for c in candidates):
+        waiting = QueueEntry.objects.filter(team_id=team_id)
+        if after is not None:
+            waiting = waiting.filter(
+                Q(queued_at__gt=after[0]) | Q(queued_at=after[0], pk__gt=after[1])
+            )
+        rows = list(
+            waiting.order_by("queued_at", "id").values_list(
+                "pk", "queued_at", "channel", "language", "category_id"
+            )[:HAND_OUT_BATCH]
+        )
+        if not rows:
+            break
+        for entry_id, _queued_at, channel, language, category_id in rows:
+            if any(
+                c.fits(channel=channel, language=language, category_id=category_id)
+                for c in candidates
+            ):
+                given += _hand_out_entry(entry_id, team_id, candidates, strategy=strategy)
+        after = (rows[-1][1], rows[-1][0])
+    return given
+
+
+def _hand_out_entry(
+    entry_id: int, team_id: int, candidates: list[Candidate], *, strategy: str
+) -> int:
+    """Hand one waiting conversation to a candidate; 1 if it was handed out."""
     from sigap.tickets.services import ticket_lock_for_work
 
-    candidates = online_agents([team_id])
-    if not any(c.has_room("chat") or c.has_room("other") for c in candidates):
-        return 0
-    given = 0
-    waiting = list(
-        QueueEntry.objects.filter(team_id=team_id)
-        .order_by("queued_at", "id")
-        .values_list("pk", "channel", "language", "category_id")[:HAND_OUT_BATCH]
-    )
-    for entry_id, channel, language, category_id in waiting:
-        if not any(
-            c.fits(channel=channel, language=language, category_id=category_id) for c in candidates
-        ):
-            continue
-        now = clock.now()
-        with transaction.atomic():
-            entry = (
-                QueueEntry.objects.select_for_update(skip_locked=True).filter(pk=entry_id).first()
-            )
-            if entry is None:
-                continue  # handed out by another worker just now
-            ticket = ticket_lock_for_work(ticket=Ticket(pk=entry.ticket_id), by=None)
-            if ticket.assignee_id is not None or not ticket.is_active or ticket.team_id != team_id:
-                entry.delete()  # someone took it by hand, closed it or moved it
-                continue
-            if _assign_free_agent(ticket, candidates, strategy=strategy, at=now):
-                given += 1
-    return given
+    with transaction.atomic():
+        entry = QueueEntry.objects.select_for_update(skip_locked=True).filter(pk=entry_id).first()
+        if entry is None:
+            return 0  # handed out by another worker just now
+        ticket = ticket_lock_for_work(ticket=Ticket(pk=entry.ticket_id), by=None)
+        if ticket.assignee_id is not None or not ticket.is_active or ticket.team_id != team_id:
+            entry.delete()  # someone took it by hand, closed it or moved it
+            return 0
+        agent = _assign_free_agent(ticket, candidates, strategy=strategy, at=clock.now())
+    return 0 if agent is None else 1
 
 
 def queue_hand_out(*, team_ids: list[int] | None = None) -> int:

@@ -23,8 +23,8 @@ class InboxConsumer(PresenceSocketMixin, AsyncJsonWebsocketConsumer):  # type: i
         self.groups_joined = await database_sync_to_async(subscription_groups)(user)
         for group in self.groups_joined:
             await self.channel_layer.group_add(group, self.channel_name)
-        await self.accept()
         await self.presence_opened(user)
+        await self.accept()
 
     async def disconnect(self, code: int) -> None:
         await self.presence_closed()

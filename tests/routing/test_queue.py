@@ -13,6 +13,7 @@ from django.core import mail
 from sigap.accounts.models import Team, User
 from sigap.core.jobs import run_due_jobs
 from sigap.core.models import Job
+from sigap.routing import services as routing_services
 from sigap.routing.models import Presence, QueueEntry
 from sigap.routing.services import presence_set, queue_hand_out, route_ticket
 from sigap.tickets.events import EventKind
@@ -148,3 +149,20 @@ def test_chats_wait_for_chat_room_while_mail_still_flows(team_a: Team, agent: Us
 
     assert [t.assignee for t in chats] == [agent, None]
     assert mail_ticket.assignee == agent
+
+
+def test_a_fitting_conversation_behind_many_that_do_not_fit_is_found(
+    team_a: Team, agent: User, monkeypatch: Any
+) -> None:
+    monkeypatch.setattr(routing_services, "HAND_OUT_BATCH", 2)
+    routes(team_a)
+    english = factories.make_customer(language="en")
+    _waiting(team_a, 5, customer=english)
+    with time_machine.travel(T0 + timedelta(hours=1), tick=False):
+        indonesian = factories.make_ticket(team=team_a)
+
+    online(agent, languages="id")
+
+    indonesian.refresh_from_db()
+    assert indonesian.assignee == agent
+    assert QueueEntry.objects.count() == 5

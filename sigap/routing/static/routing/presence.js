@@ -35,6 +35,7 @@
     var ping = null;
     socket.addEventListener("open", function () {
       retryMs = MIN_RETRY_MS;
+      form.dataset.live = "on"; // the desk has heard this agent is here
       ping = window.setInterval(function () {
         socket.send(JSON.stringify({ type: "presence.ping" }));
       }, PING_MS);
@@ -52,6 +53,7 @@
     });
     socket.addEventListener("close", function (event) {
       window.clearInterval(ping);
+      form.dataset.live = "off";
       if (event.code === 4401) {
         return;
       }
