@@ -49,10 +49,13 @@ class Candidate:
         return self.has_room(channel)
 
     def took(self, channel: str) -> None:
+        self.set_load(channel, self.load(channel) + 1)
+
+    def set_load(self, channel: str, load: int) -> None:
         if capacity_kind(channel) == "chat":
-            self.chat_load += 1
+            self.chat_load = load
         else:
-            self.other_load += 1
+            self.other_load = load
 
 
 def open_loads(user_ids: Iterable[int]) -> dict[int, tuple[int, int]]:
