@@ -119,6 +119,52 @@ def agents_available(team: Team | None, *, channel: str, language: str) -> bool:
     return bool(free_candidates(team, channel=channel, language=language))
 
 
+@dataclass(frozen=True)
+class AgentLoad:
+    """One agent as a supervisor sees them: presence and open conversations against capacity."""
+
+    user: User
+    status: str
+    chats: int
+    chat_capacity: int
+    others: int
+    other_capacity: int
+
+
+def team_agents(user: User, *, team_id: int | None = None) -> list[AgentLoad]:
+    """The agents of the teams this user may see (one team with `team_id`), online first."""
+    people = User.objects.filter(
+        is_active=True,
+        groups__permissions__codename="change_ticket",
+        groups__permissions__content_type__app_label="tickets",
+    )
+    if access.has_wide_access(user):
+        people = people.filter(teams__isnull=False)
+    else:
+        people = people.filter(teams__id__in=access.team_ids(user))
+    if team_id is not None:
+        people = people.filter(teams__id=team_id)
+    rows = list(people.select_related("presence").distinct().order_by("first_name", "username"))
+    loads = open_loads(u.pk for u in rows)
+    defaults = AgentPresence()
+    agents = []
+    for person in rows:
+        presence = getattr(person, "presence", None) or defaults
+        chats, others = loads.get(person.pk, (0, 0))
+        agents.append(
+            AgentLoad(
+                user=person,
+                status=presence.status,
+                chats=chats,
+                chat_capacity=presence.chat_capacity,
+                others=others,
+                other_capacity=presence.other_capacity,
+            )
+        )
+    order = {Presence.ONLINE: 0, Presence.AWAY: 1, Presence.OFFLINE: 2}
+    return sorted(agents, key=lambda a: order.get(Presence(a.status), 3))
+
+
 def presence_of(user: User) -> AgentPresence | None:
     return AgentPresence.objects.filter(user=user).first()
 
