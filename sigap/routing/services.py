@@ -121,11 +121,14 @@ def presence_seen(*, user: User) -> AgentPresence | None:
 def presence_expire_stale(*, now: datetime | None = None) -> int:
     """Agents not heard from for a while are offline. Returns how many were turned offline."""
     now = now or clock.now()
-    return (
-        AgentPresence.objects.exclude(status=Presence.OFFLINE)
-        .filter(last_seen__lt=now - stale_after())
-        .update(status=Presence.OFFLINE, status_changed_at=now, is_offline_by_choice=False)
+    stale = AgentPresence.objects.exclude(status=Presence.OFFLINE).filter(
+        last_seen__lt=now - stale_after()
     )
+    # Read first: the executor asks every second, and on SQLite even an UPDATE that changes
+    # nothing would take the one write lock from the pages.
+    if not stale.exists():
+        return 0
+    return stale.update(status=Presence.OFFLINE, status_changed_at=now, is_offline_by_choice=False)
 
 
 # --- routing ----------------------------------------------------------------------------------
