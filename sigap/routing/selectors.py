@@ -15,6 +15,7 @@ from sigap.routing.models import (
     Presence,
     QueueEntry,
     capacity_kind,
+    split_languages,
 )
 from sigap.tickets import access
 from sigap.tickets.models import ACTIVE_STATUSES, Ticket
@@ -30,6 +31,8 @@ class Candidate:
     category_ids: frozenset[int]
     chat_load: int
     other_load: int
+    # Empty: any language.
+    languages: frozenset[str] = frozenset()
 
     @property
     def user(self) -> User:
@@ -42,7 +45,7 @@ class Candidate:
         return self.load(channel) < self.presence.capacity_for(channel)
 
     def fits(self, *, channel: str, language: str, category_id: int | None) -> bool:
-        if not self.presence.speaks(language):
+        if self.languages and language.lower() not in self.languages:
             return False
         if category_id is not None and self.category_ids and category_id not in self.category_ids:
             return False
@@ -94,6 +97,7 @@ def online_agents(team_ids: Iterable[int] | None) -> list[Candidate]:
             category_ids=frozenset(c.pk for c in p.categories.all()),
             chat_load=loads.get(p.user_id, (0, 0))[0],
             other_load=loads.get(p.user_id, (0, 0))[1],
+            languages=frozenset(split_languages(p.languages)),
         )
         for p in rows
     ]
