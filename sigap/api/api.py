@@ -14,6 +14,7 @@ from ninja.openapi.schema import OpenAPISchema
 from sigap.api import customers, errors, feedback, metrics, people, sla, sops, tickets
 from sigap.api.auth import BearerToken
 from sigap.api.docs import LocalSwagger, asset_patterns
+from sigap.routing import api as routing
 
 DESCRIPTION = """\
 The desk's API: the same rules and the same timeline as the web pages.
@@ -117,3 +118,4 @@ api.add_router("", sops.router)
 api.add_router("", sla.router)
 api.add_router("", metrics.router)
 api.add_router("", feedback.router)
+api.add_router("", routing.router)

@@ -35,6 +35,9 @@ EXPECTED = {
     "/api/metrics": {"get"},
     "/api/metrics/definitions": {"get"},
     "/api/metrics/tickets": {"get"},
+    "/api/presence": {"get"},
+    "/api/agents/{user_id}/presence": {"put"},
+    "/api/queue": {"get"},
 }
 
 
