@@ -40,6 +40,7 @@ class EventKind(models.TextChoices):
     CUSTOMER_NOTIFIED = "customer_notified", _("sent the customer an automatic notice")
     ATTACHMENT_REFUSED = "attachment_refused", _("sent an attachment the desk did not keep")
     SOP_SPECIAL_POLICY_GRANTED = "sop_special_policy_granted", _("granted a special policy")
+    CHANNEL_CHANGED = "channel_changed", _("moved the conversation to another channel")
 
 
 def event_record(
