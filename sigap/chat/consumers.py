@@ -21,6 +21,7 @@ from sigap.chat import limits, services
 from sigap.chat.availability import agents_available
 from sigap.chat.models import ChatVisitor, ChatWidget
 from sigap.core.errors import DomainError
+from sigap.core.realtime import DirectDispatch
 
 logger = logging.getLogger(__name__)
 
@@ -71,7 +72,7 @@ def _welcome(widget: ChatWidget, token: str | None, language: str) -> dict[str, 
     return frame
 
 
-class VisitorConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
+class VisitorConsumer(DirectDispatch, AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     widget: ChatWidget | None = None
     visitor: ChatVisitor | None = None
     language: str = "id"

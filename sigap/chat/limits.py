@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 
+from sigap.core.env import env_int
 from sigap.core.errors import DomainError
 
 
@@ -61,10 +62,16 @@ class Limit:
         return self.window if until is None else max(1, math.ceil(float(until) - now))
 
 
-MESSAGES_PER_VISITOR = Limit("messages:visitor", "CHAT_MESSAGES_PER_VISITOR_PER_MINUTE", 20)
-MESSAGES_PER_ADDRESS = Limit("messages:ip", "CHAT_MESSAGES_PER_ADDRESS_PER_MINUTE", 60)
-CONNECTIONS_PER_ADDRESS = Limit("connections:ip", "CHAT_CONNECTIONS_PER_ADDRESS_PER_MINUTE", 30)
-UPLOADS_PER_VISITOR = Limit("uploads:visitor", "CHAT_UPLOADS_PER_VISITOR_PER_MINUTE", 5)
+def _limit(scope: str, name: str, default: int) -> Limit:
+    # SIGAP_<NAME> in the environment sets it for a desk; settings.<NAME> wins (tests).
+    return Limit(scope, name, env_int(f"SIGAP_{name}", default))
+
+
+MESSAGES_PER_VISITOR = _limit("messages:visitor", "CHAT_MESSAGES_PER_VISITOR_PER_MINUTE", 20)
+# Visitors behind one office or mobile-carrier address share these.
+MESSAGES_PER_ADDRESS = _limit("messages:ip", "CHAT_MESSAGES_PER_ADDRESS_PER_MINUTE", 120)
+CONNECTIONS_PER_ADDRESS = _limit("connections:ip", "CHAT_CONNECTIONS_PER_ADDRESS_PER_MINUTE", 60)
+UPLOADS_PER_VISITOR = _limit("uploads:visitor", "CHAT_UPLOADS_PER_VISITOR_PER_MINUTE", 5)
 
 
 def check(hits: list[tuple[Limit, str]], message: str) -> None:

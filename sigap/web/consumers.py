@@ -7,11 +7,12 @@ from typing import Any
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from sigap.core.realtime import DirectDispatch
 from sigap.tickets.access import subscription_groups
 from sigap.tickets.models import format_reference
 
 
-class InboxConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
+class InboxConsumer(DirectDispatch, AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     groups: list[str]
 
     async def connect(self) -> None:
