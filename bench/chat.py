@@ -3,11 +3,16 @@
     .venv/bin/python bench/chat.py [--visitors 500] [--rounds 5] [--db sqlite|postgres|both]
 
 Starts a real `sigap serve --no-workers` on loopback (SQLite, or PostgreSQL with Redis as the
-channel layer), signs an agent in on the inbox socket, opens N visitor sockets from a shop's
-origin and has every visitor write R messages, all visitors at once in each round. It prints
-the messages per second the consumer stored, and the latency of each message from the
-visitor's send to (a) the echo on the visitor's own socket and (b) the notice on the agent's
-inbox socket: p50 and p99. The first round opens the tickets and is timed on its own.
+channel layer), signs an agent in on the inbox socket and opens N visitor sockets from a shop's
+origin. Then:
+
+- bursts: every visitor writes at the same moment, R times: the messages per second the
+  consumer stores when saturated (the first round opens the tickets and is shown on its own);
+- paced: visitors write at a human pace (--rate messages a second in all, from random
+  visitors) for --seconds: the latency users feel.
+
+Each message is timed from the visitor's send to (a) the echo on the visitor's own socket and
+(b) the notice on the agent's inbox socket: p50 and p99.
 
 Not a test: it prints figures and never fails on them. See bench/README.md.
 """
@@ -131,7 +136,50 @@ def _agent_latencies(
     return latencies
 
 
-async def _bench(port: int, cookie: str, visitors: int, rounds: int) -> None:
+async def _paced(
+    crowd: list[Visitor],
+    owners: dict[int, int],
+    heard: dict[int, list[float]],
+    rate: float,
+    seconds: float,
+) -> None:
+    """Visitors writing at a human pace: `rate` messages a second in all, each from a random
+    visitor not already waiting for an echo, for `seconds`."""
+    import random
+
+    heard.clear()
+    echoes: list[float] = []
+    busy: set[int] = set()
+    tasks = []
+
+    async def one(number: int) -> None:
+        busy.add(number)
+        echoes.append(await crowd[number].say(f"Pesan santai dari pengunjung {number}"))
+        busy.discard(number)
+
+    random.seed(20261123)
+    began = time.perf_counter()
+    sent = 0
+    while time.perf_counter() - began < seconds:
+        idle = [n for n in range(len(crowd)) if n not in busy]
+        if idle:
+            tasks.append(asyncio.create_task(one(random.choice(idle))))
+            sent += 1
+        await asyncio.sleep(random.expovariate(rate))
+    await asyncio.gather(*tasks)
+    await asyncio.sleep(0.5)
+    to_agent = _agent_latencies(heard, owners, crowd)
+    say(
+        f"{'paced':>15}: {sent / seconds:6.0f} msg/s offered | echo p50 "
+        f"{percentile(echoes, 0.5):5.0f} ms p99 {percentile(echoes, 0.99):5.0f} ms | "
+        f"agent socket p50 {percentile(to_agent or [0], 0.5):5.0f} ms p99 "
+        f"{percentile(to_agent or [0], 0.99):5.0f} ms ({len(to_agent)} tickets heard)"
+    )
+
+
+async def _bench(
+    port: int, cookie: str, visitors: int, rounds: int, rate: float, seconds: float
+) -> None:
     import json
 
     from asgiref.sync import sync_to_async
@@ -186,14 +234,15 @@ async def _bench(port: int, cookie: str, visitors: int, rounds: int) -> None:
             f"agent socket p50 {percentile(to_agent or [0], 0.5):5.0f} ms p99 "
             f"{percentile(to_agent or [0], 0.99):5.0f} ms ({len(to_agent)}/{visitors} heard)"
         )
+    await _paced(crowd, owners, heard, rate, seconds)
     listener.cancel()
     for visitor in crowd:
         await visitor.socket.close()
     await agent.close()
-    say(f"budget: p99 to the agent under {BUDGET_P99_MS:.0f} ms with {visitors} visitors at once")
+    say(f"budget: p99 to the agent under {BUDGET_P99_MS:.0f} ms with {visitors} visitors connected")
 
 
-def run(db: str, visitors: int, rounds: int) -> None:
+def run(db: str, visitors: int, rounds: int, rate: float, seconds: float) -> None:
     work = Path(tempfile.mkdtemp(prefix="chat-bench-"))
     redis = os.environ.get("SIGAP_BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
     if db == "postgres":
@@ -203,7 +252,9 @@ def run(db: str, visitors: int, rounds: int) -> None:
         redis_client.Redis.from_url(redis).flushdb()
     # Everyone writes from 127.0.0.1 here; the per-address limits are for the open internet.
     os.environ["SIGAP_CHAT_CONNECTIONS_PER_ADDRESS_PER_MINUTE"] = str(visitors * 2)
-    os.environ["SIGAP_CHAT_MESSAGES_PER_ADDRESS_PER_MINUTE"] = str(visitors * (rounds + 1))
+    os.environ["SIGAP_CHAT_MESSAGES_PER_ADDRESS_PER_MINUTE"] = str(
+        visitors * (rounds + 1) + int(rate * seconds * 2)
+    )
     title = f"chat on {db}: {visitors} visitors, {rounds} rounds"
     with _common.django_database(db, "sigap_chat_bench", title, keep=None):
         cookie = _seed()
@@ -212,7 +263,7 @@ def run(db: str, visitors: int, rounds: int) -> None:
         port = _free_port()
         server = _serve(env, port, work / "serve.log")
         try:
-            asyncio.run(_bench(port, cookie, visitors, rounds))
+            asyncio.run(_bench(port, cookie, visitors, rounds, rate, seconds))
         finally:
             server.terminate()
             server.wait(20)
