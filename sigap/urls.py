@@ -10,6 +10,7 @@ urlpatterns = [
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("chat/", include("sigap.chat.urls")),
+    path("routing/", include("sigap.routing.urls")),
     path("", include("sigap.web.urls")),
 ]
 

@@ -14,6 +14,7 @@ from ninja.openapi.schema import OpenAPISchema
 from sigap.api import customers, errors, people, sla, sops, tickets
 from sigap.api.auth import BearerToken
 from sigap.api.docs import LocalSwagger, asset_patterns
+from sigap.routing import api as routing
 
 DESCRIPTION = """\
 The desk's API: the same rules and the same timeline as the web pages.
@@ -115,3 +116,4 @@ api.add_router("", tickets.router)
 api.add_router("", customers.router)
 api.add_router("", sops.router)
 api.add_router("", sla.router)
+api.add_router("", routing.router)

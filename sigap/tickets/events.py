@@ -41,6 +41,8 @@ class EventKind(models.TextChoices):
     ATTACHMENT_REFUSED = "attachment_refused", _("sent an attachment the desk did not keep")
     SOP_SPECIAL_POLICY_GRANTED = "sop_special_policy_granted", _("granted a special policy")
     CHANNEL_CHANGED = "channel_changed", _("moved the conversation to another channel")
+    ROUTING_ASSIGNED = "routing_assigned", _("assigned the ticket by routing")
+    ROUTING_QUEUED = "routing_queued", _("put the ticket in the team queue")
 
 
 def event_record(

@@ -20,6 +20,7 @@ from sigap.core.html import sanitise_html
 from sigap.core.jobs import job_enqueue
 from sigap.core.realtime import publish_on_commit
 from sigap.customers.models import Customer, CustomerIdentity
+from sigap.routing import services as routing_services
 from sigap.sla import services as sla_services
 from sigap.sops import services as sop_services
 from sigap.sops.commitments import promises_from_reply
@@ -194,6 +195,8 @@ def ticket_open(
         text = f"{subject}\n{body}"
         sop_services.sop_match_and_start(ticket=ticket, text=text)
         sla_services.sla_ticket_opened(ticket=ticket, text=text, at=now)
+        if assignee is None:
+            routing_services.route_ticket(ticket)
         publish_on_commit(
             access.realtime_groups(ticket), {"type": "ticket.created", "ticket": ticket.pk}
         )

@@ -8,11 +8,12 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from sigap.core.realtime import DirectDispatch
+from sigap.routing.live import PresenceSocketMixin
 from sigap.tickets.access import subscription_groups
 from sigap.tickets.models import format_reference
 
 
-class InboxConsumer(DirectDispatch, AsyncJsonWebsocketConsumer):  # type: ignore[misc]
+class InboxConsumer(DirectDispatch, PresenceSocketMixin, AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     groups: list[str]
 
     async def connect(self) -> None:
@@ -23,9 +24,11 @@ class InboxConsumer(DirectDispatch, AsyncJsonWebsocketConsumer):  # type: ignore
         self.groups_joined = await database_sync_to_async(subscription_groups)(user)
         for group in self.groups_joined:
             await self.channel_layer.group_add(group, self.channel_name)
+        await self.presence_opened(user)
         await self.accept()
 
     async def disconnect(self, code: int) -> None:
+        await self.presence_closed()
         for group in getattr(self, "groups_joined", []):
             await self.channel_layer.group_discard(group, self.channel_name)
 

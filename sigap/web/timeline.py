@@ -11,6 +11,7 @@ from typing import Any
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from sigap.routing.models import Strategy
 from sigap.sla.models import EscalationCause, TimerKind
 from sigap.sops.display import in_language, outcome_label
 from sigap.tickets.events import EventKind
@@ -114,6 +115,11 @@ def _detail(event: TicketEvent) -> str:
         step = in_language(data.get("title")) or str(data.get("step", ""))
         allowed = f"“{data.get('description', '')}”"
         return _with_reason(f"{allowed} ({step})" if step else allowed, data)
+    if kind == EventKind.ROUTING_ASSIGNED:
+        strategy = _label(Strategy, data.get("strategy", "")).lower()
+        return _("to %(name)s (%(strategy)s)") % {"name": data.get("to", ""), "strategy": strategy}
+    if kind == EventKind.ROUTING_QUEUED:
+        return _("waiting for a free agent of %(team)s") % {"team": data.get("team", "")}
     if kind == EventKind.SOP_STEP_WAIVED:
         return _with_reason(in_language(data.get("title")) or str(data.get("step", "")), data)
     return ""

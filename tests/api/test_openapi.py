@@ -28,6 +28,9 @@ EXPECTED = {
     "/api/customers/{customer_id}/identities": {"post"},
     "/api/customers/{customer_id}/merge": {"post"},
     "/api/customers/{customer_id}/tickets": {"get"},
+    "/api/presence": {"get"},
+    "/api/agents/{user_id}/presence": {"put"},
+    "/api/queue": {"get"},
 }
 
 

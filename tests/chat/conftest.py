@@ -13,6 +13,8 @@ from django.test import Client
 
 from sigap.accounts.models import Team, User
 from sigap.chat.models import ChatWidget
+from sigap.routing.models import Presence
+from sigap.routing.services import presence_set
 from sigap.server import application
 
 SHOP = "http://toko.example"
@@ -22,7 +24,8 @@ ADDRESS = "127.0.0.1"
 
 @pytest.fixture
 def widget(team_a: Team, agent: User) -> ChatWidget:
-    """Team A's widget on the shop's site; the team has an agent, so chats are answered live."""
+    """Team A's widget on the shop's site; its agent is online, so chats are answered live."""
+    presence_set(user=agent, status=Presence.ONLINE, by=agent)
     return ChatWidget.objects.create(
         key="toko", name="Toko", team=team_a, allowed_origins=f"{SHOP}\nhttps://toko.example"
     )

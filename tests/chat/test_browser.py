@@ -29,9 +29,11 @@ SEED = """
 from sigap.accounts.models import Role
 from sigap.accounts.services import team_create, user_create
 from sigap.chat.models import ChatWidget
+from sigap.routing.services import presence_set
 team = team_create(name="Pelanggan Retail", slug="retail")
-user_create(username="{agent}", email="sari@desk.example", password="{password}",
-            role=Role.AGENT, teams=[team], first_name="Sari")
+sari = user_create(username="{agent}", email="sari@desk.example", password="{password}",
+                   role=Role.AGENT, teams=[team], first_name="Sari")
+presence_set(user=sari, status="online", by=sari)
 ChatWidget.objects.create(key="toko", name="Toko", team=team, allowed_origins="{shop}")
 night = team_create(name="Malam", slug="malam")
 ChatWidget.objects.create(key="malam", name="Malam", team=night, allowed_origins="{shop}")

@@ -26,6 +26,9 @@
   var retryMs = MIN_RETRY_MS;
   var shown = {};
   var ui = {};
+  // Frames written before the socket was ready; sent, in order, once the desk has greeted us.
+  var pending = [];
+  var greeted = false;
 
   function token() {
     try {
@@ -222,11 +225,14 @@
       }
       available = frame.available;
       mode = frame.mode;
-      ui.name.value = frame.visitor.name;
-      ui.email.value = frame.visitor.email;
-      ui.byEmailAddress.value = frame.visitor.email;
+      // What the visitor has typed meanwhile wins over what the desk remembers.
+      ui.name.value = ui.name.value || frame.visitor.name;
+      ui.email.value = ui.email.value || frame.visitor.email;
+      ui.byEmailAddress.value = ui.byEmailAddress.value || frame.visitor.email;
       frame.messages.forEach(addMessage);
       showMode();
+      greeted = true;
+      flush();
     } else if (frame.type === "message") {
       showError("");
       addMessage(frame.message);
@@ -245,12 +251,19 @@
   }
 
   function send(frame) {
-    if (!socket || socket.readyState !== WebSocket.OPEN) {
-      showError(texts.offline);
-      return false;
+    if (!socket || socket.readyState !== WebSocket.OPEN || !greeted) {
+      pending.push(frame);
+      connect();
+      return true;
     }
     socket.send(JSON.stringify(frame));
     return true;
+  }
+
+  function flush() {
+    var waiting = pending;
+    pending = [];
+    waiting.forEach(send);
   }
 
   function connect() {
@@ -273,6 +286,7 @@
     });
     socket.addEventListener("close", function (event) {
       socket = null;
+      greeted = false;
       if (event.code === 4403) {
         return; // This site may not open the chat: retrying cannot help.
       }

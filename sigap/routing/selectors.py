@@ -1,0 +1,146 @@
+"""Reads for routing: who is free to take a conversation, how loaded each agent is, the queue."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+
+from sigap.accounts.models import Team, User
+from sigap.core.cursor import Page, paginate_asc
+from sigap.routing.models import (
+    CHAT_CHANNELS,
+    AgentPresence,
+    Presence,
+    QueueEntry,
+    capacity_kind,
+)
+from sigap.tickets import access
+from sigap.tickets.models import ACTIVE_STATUSES, Ticket
+
+QUEUE_PAGE_SIZE = 50
+
+
+@dataclass
+class Candidate:
+    """An online agent and their open conversations of each capacity kind."""
+
+    presence: AgentPresence
+    category_ids: frozenset[int]
+    chat_load: int
+    other_load: int
+
+    @property
+    def user(self) -> User:
+        return self.presence.user
+
+    def load(self, channel: str) -> int:
+        return self.chat_load if capacity_kind(channel) == "chat" else self.other_load
+
+    def has_room(self, channel: str) -> bool:
+        return self.load(channel) < self.presence.capacity_for(channel)
+
+    def fits(self, *, channel: str, language: str, category_id: int | None) -> bool:
+        if not self.presence.speaks(language):
+            return False
+        if category_id is not None and self.category_ids and category_id not in self.category_ids:
+            return False
+        return self.has_room(channel)
+
+    def took(self, channel: str) -> None:
+        if capacity_kind(channel) == "chat":
+            self.chat_load += 1
+        else:
+            self.other_load += 1
+
+
+def open_loads(user_ids: Iterable[int]) -> dict[int, tuple[int, int]]:
+    """Open conversations per agent as (chats, others), in one aggregate query."""
+    rows = (
+        Ticket.objects.filter(assignee_id__in=list(user_ids), status__in=ACTIVE_STATUSES)
+        .values("assignee_id")
+        .annotate(
+            chats=Count("pk", filter=Q(channel__in=CHAT_CHANNELS)),
+            others=Count("pk", filter=~Q(channel__in=CHAT_CHANNELS)),
+        )
+    )
+    return {row["assignee_id"]: (row["chats"], row["others"]) for row in rows}
+
+
+def open_load(user_id: int, channel: str) -> int:
+    """One agent's open conversations counting against the capacity for `channel`."""
+    kind = Q(channel__in=CHAT_CHANNELS)
+    if capacity_kind(channel) != "chat":
+        kind = ~kind
+    return Ticket.objects.filter(kind, assignee_id=user_id, status__in=ACTIVE_STATUSES).count()
+
+
+def online_agents(team_ids: Iterable[int] | None) -> list[Candidate]:
+    """Agents who are online (in one of `team_ids`, or anywhere when None) with their loads."""
+    presences = AgentPresence.objects.filter(
+        status=Presence.ONLINE, user__is_active=True
+    ).select_related("user")
+    if team_ids is not None:
+        presences = presences.filter(user__teams__id__in=list(team_ids)).distinct()
+    rows = list(presences.prefetch_related("categories").order_by("pk"))
+    loads = open_loads(p.user_id for p in rows)
+    return [
+        Candidate(
+            presence=p,
+            category_ids=frozenset(c.pk for c in p.categories.all()),
+            chat_load=loads.get(p.user_id, (0, 0))[0],
+            other_load=loads.get(p.user_id, (0, 0))[1],
+        )
+        for p in rows
+    ]
+
+
+def free_candidates(
+    team: Team | None, *, channel: str, language: str, category_id: int | None = None
+) -> list[Candidate]:
+    """Online agents of the team who have the skills and room for one more conversation."""
+    team_ids = None if team is None else [team.pk]
+    return [
+        c
+        for c in online_agents(team_ids)
+        if c.fits(channel=channel, language=language, category_id=category_id)
+    ]
+
+
+def agents_available(team: Team | None, *, channel: str, language: str) -> bool:
+    """Whether a conversation on `channel` in `language` would reach an agent right now.
+
+    `team` None asks about every team. A chat can say honestly when nobody is there.
+    """
+    return bool(free_candidates(team, channel=channel, language=language))
+
+
+def presence_of(user: User) -> AgentPresence | None:
+    return AgentPresence.objects.filter(user=user).first()
+
+
+def queue_entries(user: User, *, team_id: int | None = None) -> QuerySet[QueueEntry]:
+    """The waiting conversations this user may see, optionally of one team."""
+    entries = QueueEntry.objects.select_related(
+        "ticket", "ticket__customer", "ticket__category", "team"
+    )
+    if not access.may_view_tickets(user):
+        return entries.none()
+    if not access.has_wide_access(user):
+        entries = entries.filter(team_id__in=access.team_ids(user))
+    if team_id is not None:
+        entries = entries.filter(team_id=team_id)
+    return entries
+
+
+def queue_page(
+    user: User, *, team_id: int | None = None, cursor: str | None = None
+) -> Page[QueueEntry]:
+    """One page of the team queue, the longest waiting first."""
+    return paginate_asc(
+        queue_entries(user, team_id=team_id),
+        field="queued_at",
+        cursor=cursor,
+        size=QUEUE_PAGE_SIZE,
+    )

@@ -1,0 +1,3 @@
+from tests.api.conftest import api_as
+
+__all__ = ["api_as"]
