@@ -273,14 +273,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--visitors", type=int, default=500)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--rate", type=float, default=25.0, help="paced messages per second")
+    parser.add_argument("--seconds", type=float, default=30.0, help="how long to pace")
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="sqlite")
     args = parser.parse_args()
     if args.db == "both":
-        _common.each_database(
-            __file__, ["--visitors", str(args.visitors), "--rounds", str(args.rounds)]
-        )
+        forwarded = [
+            *("--visitors", str(args.visitors), "--rounds", str(args.rounds)),
+            *("--rate", str(args.rate), "--seconds", str(args.seconds)),
+        ]
+        _common.each_database(__file__, forwarded)
         return
-    run(args.db, args.visitors, args.rounds)
+    run(args.db, args.visitors, args.rounds, args.rate, args.seconds)
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from sigap.chat import limits
 from sigap.chat.models import ChatConversation, ChatVisitor, ChatWidget
 from sigap.core import clock
+from sigap.core.env import env_int
 from sigap.core.errors import Conflict, InvalidInput, NotFound
 from sigap.core.realtime import publish_on_commit
 from sigap.customers.identities import normalise_identity
@@ -42,8 +43,12 @@ HISTORY_MESSAGES = 200
 LANGUAGES = ("id", "en")
 
 
+# A chat line, not a letter: longer text belongs in an email or a file.
+_MESSAGE_MAX_CHARS = env_int("SIGAP_CHAT_MESSAGE_MAX_CHARS", 4000)
+
+
 def message_max_chars() -> int:
-    return int(getattr(settings, "CHAT_MESSAGE_MAX_CHARS", 4000))
+    return int(getattr(settings, "CHAT_MESSAGE_MAX_CHARS", _MESSAGE_MAX_CHARS))
 
 
 def visitor_group(visitor_id: int) -> str:
