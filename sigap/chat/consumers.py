@@ -55,7 +55,10 @@ def _admit(key: str, origin: str | None, address: str) -> ChatWidget | None:
     return widget
 
 
-def _welcome(widget: ChatWidget, token: str | None, language: str) -> dict[str, Any]:
+def _welcome(
+    widget: ChatWidget, token: str | None, language: str
+) -> tuple[ChatVisitor, dict[str, Any]]:
+    """The visitor holding the token (or a new one) and what their widget needs to show."""
     visitor, fresh = services.visitor_identify(widget=widget, token=token, language=language)
     conversation = services.latest_conversation(visitor)
     moved = conversation is not None and conversation.moved_to_email_at is not None
@@ -65,11 +68,10 @@ def _welcome(widget: ChatWidget, token: str | None, language: str) -> dict[str, 
         "available": agents_available(widget.team, language=visitor.language),
         "mode": "email" if moved else "chat",
         "messages": services.conversation_history(conversation) if conversation else [],
-        "visitor_id": visitor.pk,
     }
     if fresh is not None:
         frame["token"] = fresh
-    return frame
+    return visitor, frame
 
 
 class VisitorConsumer(DirectDispatch, AsyncJsonWebsocketConsumer):  # type: ignore[misc]
@@ -164,12 +166,10 @@ class VisitorConsumer(DirectDispatch, AsyncJsonWebsocketConsumer):  # type: igno
         assert self.widget is not None
         self.language = services.language_of(str(content.get("language", "")))
         token = content.get("token")
-        frame = await self._call(
+        visitor, frame = await self._call(
             _welcome, self.widget, token if isinstance(token, str) else None, self.language
         )
-        self.visitor = await database_sync_to_async(ChatVisitor.objects.get)(
-            pk=frame.pop("visitor_id")
-        )
+        self.visitor = visitor
         await self.channel_layer.group_add(
             services.visitor_group(self.visitor.pk), self.channel_name
         )

@@ -78,7 +78,9 @@ def allowed_origins(widget: ChatWidget) -> set[str]:
 
 def origin_allowed(widget: ChatWidget, origin: str | None) -> bool:
     """Whether a page of `origin` (scheme://host[:port], as the browser sends it) may chat."""
-    return bool(origin) and origin.strip().rstrip("/").lower() in allowed_origins(widget)  # type: ignore[union-attr]
+    if not origin:
+        return False
+    return origin.strip().rstrip("/").lower() in allowed_origins(widget)
 
 
 def visitor_identify(
