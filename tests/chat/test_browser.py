@@ -164,7 +164,10 @@ def test_a_visitor_and_an_agent_chat_live_and_nothing_they_write_runs(
     chat.get_by_role("button", name="Send", exact=True).click()
     expect(chat.get_by_role("log")).to_contain_text(f"Kulkas tidak dingin {HOSTILE}")
 
-    agent.get_by_role("link", name=f"Kulkas tidak dingin {HOSTILE}").click()
+    inbox_row = agent.get_by_role("link", name=f"Kulkas tidak dingin {HOSTILE}")
+    expect(inbox_row).to_be_visible()  # the live inbox listed it, name and all, as text
+    assert agent.evaluate("window.__pwned") is None
+    inbox_row.click()
     timeline = agent.locator(".timeline")
     expect(timeline).to_contain_text(f"Kulkas tidak dingin {HOSTILE}")
     expect(agent.locator(".customer-name")).to_contain_text(f"Wati {HOSTILE}")
