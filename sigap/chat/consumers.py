@@ -74,6 +74,18 @@ def _welcome(
     return visitor, frame
 
 
+def _write(visitor: ChatVisitor, body: str, address: str) -> bool:
+    """Record the visitor's message; whether someone has it or can take it now.
+
+    Nobody holding the conversation and nobody free: the widget offers email again, so a
+    visitor is never left writing into a chat no one reads.
+    """
+    message = services.chat_message_receive(visitor=visitor, body=body, address=address)
+    if message.ticket.assignee_id is not None:
+        return True
+    return agents_available(visitor.widget.team, language=visitor.language)
+
+
 class VisitorConsumer(DirectDispatch, AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     widget: ChatWidget | None = None
     visitor: ChatVisitor | None = None
@@ -131,12 +143,11 @@ class VisitorConsumer(DirectDispatch, AsyncJsonWebsocketConsumer):  # type: igno
             elif self.visitor is None:
                 raise DomainError(self._text(gettext_lazy("Say hello first.")))
             elif kind == "message":
-                await self._call(
-                    services.chat_message_receive,
-                    visitor=self.visitor,
-                    body=str(content.get("body", "")),
-                    address=self.address,
+                answered = await self._call(
+                    _write, self.visitor, str(content.get("body", "")), self.address
                 )
+                if not answered:
+                    await self.send_json({"type": "status", "available": False})
             elif kind == "profile":
                 visitor = await self._call(
                     services.visitor_profile_set,

@@ -6,11 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from asgiref.sync import sync_to_async
 from django.test import Client
 
 from sigap.accounts.models import Role, User
 from sigap.chat.models import ChatWidget
 from sigap.core.jobs import run_due_jobs
+from sigap.routing.models import Presence
+from sigap.routing.services import presence_set
 from sigap.sla.models import Timer, TimerKind, TimerState
 from sigap.tickets.events import EventKind
 from sigap.tickets.models import Channel, Ticket
@@ -50,7 +53,7 @@ def test_the_chat_becomes_an_email_ticket_answered_by_mail(
         socket = visitor_socket("malam")
         await say_hello(socket)
         await socket.send_json_to({"type": "message", "body": "Apakah toko buka besok?"})
-        frames = [await socket.receive_json_from(timeout=5)]
+        frames = [await socket.receive_json_from(timeout=5) for _frame in range(2)]
         await socket.send_json_to(
             {"type": "email", "email": "Wati@Mail.Example", "body": "Saya tunggu jawabannya."}
         )
@@ -61,8 +64,10 @@ def test_the_chat_becomes_an_email_ticket_answered_by_mail(
 
     frames = run(scenario)
 
-    assert [frame["type"] for frame in frames] == ["message", "message", "moved"]
-    assert frames[2]["email"] == "wati@mail.example"
+    # Written into a chat nobody can take: the widget is told, and offers email again.
+    assert frames[0] == {"type": "status", "available": False}
+    assert [frame["type"] for frame in frames[1:]] == ["message", "message", "moved"]
+    assert frames[3]["email"] == "wati@mail.example"
     ticket = Ticket.objects.get()
     assert ticket.channel == Channel.EMAIL
     assert ticket.identity is not None
@@ -116,7 +121,8 @@ def test_no_email_or_a_bad_one_is_refused_and_nothing_is_lost(quiet_widget: Chat
         socket = visitor_socket("malam")
         await say_hello(socket)
         await socket.send_json_to({"type": "message", "body": "Halo?"})
-        await socket.receive_json_from(timeout=5)
+        await socket.receive_json_from(timeout=5)  # nobody can answer
+        await socket.receive_json_from(timeout=5)  # the message itself
         frames = []
         for email in ("", "bukan-alamat"):
             await socket.send_json_to({"type": "email", "email": email})
@@ -131,3 +137,26 @@ def test_no_email_or_a_bad_one_is_refused_and_nothing_is_lost(quiet_widget: Chat
     ticket = Ticket.objects.get()
     assert ticket.channel == Channel.CHAT
     assert ticket.messages.get().body_text == "Halo?"
+
+
+def test_when_the_last_agent_leaves_mid_chat_the_visitor_is_told(
+    widget: ChatWidget, agent: User
+) -> None:
+    async def scenario() -> list[dict[str, Any]]:
+        socket = visitor_socket()
+        welcome = await say_hello(socket)
+        await socket.send_json_to({"type": "message", "body": "Halo, ada orang?"})
+        frames = [welcome, await socket.receive_json_from(timeout=5)]
+        await sync_to_async(presence_set)(user=agent, status=Presence.OFFLINE, by=agent)
+        await socket.send_json_to({"type": "message", "body": "Halo?"})
+        frames.append(await socket.receive_json_from(timeout=5))
+        frames.append(await socket.receive_json_from(timeout=5))
+        await socket.disconnect()
+        return frames
+
+    welcome, first, told, second = run(scenario)
+
+    assert welcome["available"] is True
+    assert first["message"]["body"] == "Halo, ada orang?"
+    assert told == {"type": "status", "available": False}
+    assert second["message"]["body"] == "Halo?"

@@ -236,6 +236,9 @@
     } else if (frame.type === "message") {
       showError("");
       addMessage(frame.message);
+    } else if (frame.type === "status") {
+      available = frame.available;
+      showMode();
     } else if (frame.type === "profile") {
       showError("");
       ui.name.value = frame.name;
