@@ -103,10 +103,6 @@ class AgentPresence(models.Model):
     def __str__(self) -> str:
         return f"{self.user} ({self.status})"
 
-    def speaks(self, language: str) -> bool:
-        codes = split_languages(self.languages)
-        return not codes or language.lower() in codes
-
     def capacity_for(self, channel: str) -> int:
         return self.chat_capacity if capacity_kind(channel) == "chat" else self.other_capacity
 

@@ -15,6 +15,7 @@ from sigap.routing.models import (
     Presence,
     QueueEntry,
     capacity_kind,
+    split_languages,
 )
 from sigap.tickets import access
 from sigap.tickets.models import ACTIVE_STATUSES, Ticket
@@ -30,6 +31,8 @@ class Candidate:
     category_ids: frozenset[int]
     chat_load: int
     other_load: int
+    # Empty: any language.
+    languages: frozenset[str] = frozenset()
 
     @property
     def user(self) -> User:
@@ -42,17 +45,20 @@ class Candidate:
         return self.load(channel) < self.presence.capacity_for(channel)
 
     def fits(self, *, channel: str, language: str, category_id: int | None) -> bool:
-        if not self.presence.speaks(language):
+        if self.languages and language.lower() not in self.languages:
             return False
         if category_id is not None and self.category_ids and category_id not in self.category_ids:
             return False
         return self.has_room(channel)
 
     def took(self, channel: str) -> None:
+        self.set_load(channel, self.load(channel) + 1)
+
+    def set_load(self, channel: str, load: int) -> None:
         if capacity_kind(channel) == "chat":
-            self.chat_load += 1
+            self.chat_load = load
         else:
-            self.other_load += 1
+            self.other_load = load
 
 
 def open_loads(user_ids: Iterable[int]) -> dict[int, tuple[int, int]]:
@@ -91,6 +97,7 @@ def online_agents(team_ids: Iterable[int] | None) -> list[Candidate]:
             category_ids=frozenset(c.pk for c in p.categories.all()),
             chat_load=loads.get(p.user_id, (0, 0))[0],
             other_load=loads.get(p.user_id, (0, 0))[1],
+            languages=frozenset(split_languages(p.languages)),
         )
         for p in rows
     ]
@@ -114,6 +121,52 @@ def agents_available(team: Team | None, *, channel: str, language: str) -> bool:
     `team` None asks about every team. A chat can say honestly when nobody is there.
     """
     return bool(free_candidates(team, channel=channel, language=language))
+
+
+@dataclass(frozen=True)
+class AgentLoad:
+    """One agent as a supervisor sees them: presence and open conversations against capacity."""
+
+    user: User
+    status: str
+    chats: int
+    chat_capacity: int
+    others: int
+    other_capacity: int
+
+
+def team_agents(user: User, *, team_id: int | None = None) -> list[AgentLoad]:
+    """The agents of the teams this user may see (one team with `team_id`), online first."""
+    people = User.objects.filter(
+        is_active=True,
+        groups__permissions__codename="change_ticket",
+        groups__permissions__content_type__app_label="tickets",
+    )
+    if access.has_wide_access(user):
+        people = people.filter(teams__isnull=False)
+    else:
+        people = people.filter(teams__id__in=access.team_ids(user))
+    if team_id is not None:
+        people = people.filter(teams__id=team_id)
+    rows = list(people.select_related("presence").distinct().order_by("first_name", "username"))
+    loads = open_loads(u.pk for u in rows)
+    defaults = AgentPresence()
+    agents = []
+    for person in rows:
+        presence = getattr(person, "presence", None) or defaults
+        chats, others = loads.get(person.pk, (0, 0))
+        agents.append(
+            AgentLoad(
+                user=person,
+                status=presence.status,
+                chats=chats,
+                chat_capacity=presence.chat_capacity,
+                others=others,
+                other_capacity=presence.other_capacity,
+            )
+        )
+    order = {Presence.ONLINE: 0, Presence.AWAY: 1, Presence.OFFLINE: 2}
+    return sorted(agents, key=lambda a: order.get(Presence(a.status), 3))
 
 
 def presence_of(user: User) -> AgentPresence | None:

@@ -8,6 +8,7 @@ oldest waiting conversation that fits.
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 
 from django.db import transaction
@@ -32,6 +33,8 @@ from sigap.sla.responsible import people_in_role
 from sigap.tickets import access
 from sigap.tickets.events import EventKind, event_record
 from sigap.tickets.models import Ticket
+
+logger = logging.getLogger(__name__)
 
 # Waiting conversations looked at per team in one pass of the executor.
 HAND_OUT_BATCH = 500
@@ -118,11 +121,14 @@ def presence_seen(*, user: User) -> AgentPresence | None:
 def presence_expire_stale(*, now: datetime | None = None) -> int:
     """Agents not heard from for a while are offline. Returns how many were turned offline."""
     now = now or clock.now()
-    return (
-        AgentPresence.objects.exclude(status=Presence.OFFLINE)
-        .filter(last_seen__lt=now - stale_after())
-        .update(status=Presence.OFFLINE, status_changed_at=now, is_offline_by_choice=False)
+    stale = AgentPresence.objects.exclude(status=Presence.OFFLINE).filter(
+        last_seen__lt=now - stale_after()
     )
+    # Read first: the executor asks every second, and on SQLite even an UPDATE that changes
+    # nothing would take the one write lock from the pages.
+    if not stale.exists():
+        return 0
+    return stale.update(status=Presence.OFFLINE, status_changed_at=now, is_offline_by_choice=False)
 
 
 # --- routing ----------------------------------------------------------------------------------
@@ -146,9 +152,12 @@ def _claim_place(candidate: Candidate, channel: str) -> bool:
     try:
         with transaction.atomic():
             presence = AgentPresence.objects.select_for_update().get(pk=candidate.presence.pk)
+            load = open_load(presence.user_id, channel)
+            candidate.set_load(channel, load)
             if presence.status != Presence.ONLINE:
+                candidate.set_load(channel, presence.capacity_for(channel))
                 raise _NoRoom
-            if open_load(presence.user_id, channel) >= presence.capacity_for(channel):
+            if load >= presence.capacity_for(channel):
                 raise _NoRoom
     except _NoRoom:
         return False
@@ -260,6 +269,19 @@ def route_ticket(ticket: Ticket) -> User | None:
         ticket.assignee = agent
         ticket.updated_at = locked.updated_at
     return agent
+
+
+def route_new_ticket(ticket: Ticket) -> User | None:
+    """Route a ticket being opened. Routing must never cost the customer's message: if it fails,
+    the ticket is opened anyway and waits in the queue for the executor to hand it out."""
+    try:
+        with transaction.atomic():
+            return route_ticket(ticket)
+    except Exception:
+        logger.exception("routing ticket %s failed; it waits in the team queue", ticket.pk)
+    if ticket.team_id is not None and _routing_of(ticket.team_id) is not None:
+        _queue(ticket, team_id=ticket.team_id, at=clock.now())
+    return None
 
 
 # --- the queue --------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from sigap.accounts.models import Team
 from sigap.core.errors import DomainError, InvalidInput
-from sigap.routing.selectors import queue_page
+from sigap.routing.selectors import queue_page, team_agents
 from sigap.routing.services import presence_set
 from sigap.tickets import access
 from sigap.web.views.common import current_user
@@ -56,5 +56,12 @@ def queue(request: HttpRequest) -> HttpResponse:
     except InvalidInput as refusal:
         error = refusal.message
     teams = Team.objects.all() if access.has_wide_access(user) else user.teams.all()
-    context = {"page": page, "error": error, "teams": teams, "team_id": team_id}
+    agents = team_agents(user, team_id=team_id) if error is None else []
+    context = {
+        "page": page,
+        "error": error,
+        "teams": teams,
+        "team_id": team_id,
+        "agents": agents,
+    }
     return render(request, "routing/queue.html", context, status=400 if error else 200)

@@ -196,7 +196,7 @@ def ticket_open(
         sop_services.sop_match_and_start(ticket=ticket, text=text)
         sla_services.sla_ticket_opened(ticket=ticket, text=text, at=now)
         if assignee is None:
-            routing_services.route_ticket(ticket)
+            routing_services.route_new_ticket(ticket)
         publish_on_commit(
             access.realtime_groups(ticket), {"type": "ticket.created", "ticket": ticket.pk}
         )

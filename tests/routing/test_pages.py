@@ -11,9 +11,11 @@ from django.test import Client
 from sigap.accounts.models import Team, User
 from sigap.routing import selectors
 from sigap.routing.models import AgentPresence, Presence
+from sigap.tickets.models import Channel
 from tests import factories
 from tests.conftest import login
-from tests.routing.helpers import routes
+from tests.routing.helpers import online, routes
+from tests.web.pages import text
 
 pytestmark = pytest.mark.django_db
 
@@ -96,3 +98,20 @@ def test_a_broken_queue_link_is_refused_clearly(client: Client, agent: User) -> 
         response = client.get(f"/routing/queue/?{query}")
         assert response.status_code == 400
         assert 'role="alert"' in response.content.decode()
+
+
+def test_the_queue_page_shows_who_can_take_conversations(
+    client: Client, team_a: Team, agent: User, teammate: User, outsider: User
+) -> None:
+    routes(team_a)
+    online(agent, chats=3, others=4)
+    factories.make_ticket(team=team_a)
+    factories.make_ticket(team=team_a, channel=Channel.CHAT)
+    login(client, teammate)
+
+    page = text(client.get("/routing/queue/"))
+
+    assert "Who can take conversations" in page
+    assert "Sari Online 1 / 3 1 / 4" in page
+    assert "Budi Offline 0 / 3 0 / 10" in page
+    assert "Rina" not in page

@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 
 from sigap.accounts.models import Role, Team, User
+from sigap.routing import services as routing_services
 from sigap.routing.models import QueueEntry, Strategy
 from sigap.routing.services import route_ticket
 from sigap.tickets.events import EventKind
@@ -182,3 +183,26 @@ def test_the_timeline_says_who_routing_chose_and_why(client: Client, team_a: Tea
     assert "to Agen 0 (least loaded)" in routed_page
     assert "put the ticket in the team queue" in waiting_page
     assert f"waiting for a free agent of {team_a.name}" in waiting_page
+
+
+def test_a_routing_failure_never_loses_the_customers_message(
+    team_a: Team, agent: User, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    routes(team_a)
+    online(agent)
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(routing_services, "online_agents", broken)
+    ticket = factories.make_ticket(team=team_a, subject="Paket hilang")
+
+    assert Ticket.objects.get(pk=ticket.pk).subject == "Paket hilang"
+    assert ticket.assignee is None
+    assert QueueEntry.objects.get().ticket == ticket
+    assert f"routing ticket {ticket.pk} failed" in caplog.text
+
+    monkeypatch.undo()
+    routing_services.queue_hand_out()
+    ticket.refresh_from_db()
+    assert ticket.assignee == agent
