@@ -216,8 +216,10 @@ def _subject(body: str) -> str:
     return Truncator(first_line).chars(SUBJECT_CHARS) or _("Live chat")
 
 
-def message_payload(message: Message) -> dict[str, Any]:
-    """A message as the visitor's widget shows it: plain text, never HTML."""
+def message_payload(message: Message, *, has_attachments: bool = True) -> dict[str, Any]:
+    """A message as the visitor's widget shows it: plain text, never HTML.
+
+    `has_attachments` False spares the query for a text message just written."""
     from_visitor = message.direction == Direction.INBOUND
     author = message.author_user.display_name if message.author_user is not None else ""
     return {
@@ -229,7 +231,9 @@ def message_payload(message: Message) -> dict[str, Any]:
         "attachments": [
             {"name": attachment.filename, "size": attachment.size}
             for attachment in message.attachments.all()
-        ],
+        ]
+        if has_attachments
+        else [],
     }
 
 
@@ -255,22 +259,24 @@ def _refuse_floods(visitor: ChatVisitor, address: str, *, upload: bool = False) 
     limits.check(hits, _("You are sending messages too quickly. Please wait a moment."))
 
 
-def _deliver_to_visitor(visitor: ChatVisitor, message: Message) -> None:
+def _deliver_to_visitor(
+    visitor: ChatVisitor, message: Message, *, has_attachments: bool = True
+) -> None:
     # Every tab of the visitor shows what they wrote in any of them.
-    publish_on_commit(
-        [visitor_group(visitor.pk)], {"type": "chat.message", "message": message_payload(message)}
-    )
+    payload = message_payload(message, has_attachments=has_attachments)
+    publish_on_commit([visitor_group(visitor.pk)], {"type": "chat.message", "message": payload})
 
 
 def _write(visitor: ChatVisitor, body: str) -> Message:
     """Record the visitor's message on their conversation, starting one if needed."""
     conversation = current_conversation(visitor)
-    customer, identity = _customer_for(visitor)
-    if conversation is not None:
+    customer = _current_customer(visitor)
+    if conversation is not None and customer is not None:
         try:
             return ticket_receive(ticket=conversation.ticket, customer=customer, body=body)
         except Conflict:
             pass  # closed meanwhile: the message starts a new conversation
+    customer, identity = _customer_for(visitor)
     now = clock.now()
     ticket = ticket_open(
         customer=customer,
@@ -291,7 +297,7 @@ def chat_message_receive(*, visitor: ChatVisitor, body: str, address: str) -> Me
     body = _clean_body(body)
     with transaction.atomic():
         message = _write(visitor, body)
-        _deliver_to_visitor(visitor, message)
+        _deliver_to_visitor(visitor, message, has_attachments=False)
     return message
 
 
