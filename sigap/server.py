@@ -34,7 +34,11 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 
 from sigap.core.env import env_int  # noqa: E402
 from sigap.core.realtime import bind_server_loop  # noqa: E402
-from sigap.web.routing import websocket_urlpatterns  # noqa: E402
+from sigap.web.routing import (  # noqa: E402
+    PUBLIC_WEBSOCKET_PREFIX,
+    public_websocket_urlpatterns,
+    websocket_urlpatterns,
+)
 
 Scope = dict[str, Any]
 Message = dict[str, Any]
@@ -220,6 +224,7 @@ http_application = WsgiHttp(_wsgi, threads=HTTP_THREADS)
 websocket_application = AllowedHostsOriginValidator(
     AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
 )
+public_websocket_application = URLRouter(public_websocket_urlpatterns)
 
 
 async def application(scope: Scope, receive: Receive, send: Send) -> None:
@@ -227,7 +232,10 @@ async def application(scope: Scope, receive: Receive, send: Send) -> None:
     if kind == "http":
         await http_application(scope, receive, send)
     elif kind == "websocket":
-        await websocket_application(scope, receive, send)
+        if scope["path"].startswith(PUBLIC_WEBSOCKET_PREFIX):
+            await public_websocket_application(scope, receive, send)
+        else:
+            await websocket_application(scope, receive, send)
     elif kind == "lifespan":
         await lifespan(receive, send)
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("metrics/", include("sigap.metrics.urls")),
     path("", include("sigap.feedback.urls")),
+    path("chat/", include("sigap.chat.urls")),
     path("routing/", include("sigap.routing.urls")),
     path("", include("sigap.web.urls")),
 ]

@@ -48,6 +48,7 @@ class EventKind(models.TextChoices):
     SURVEY_ANSWERED = "survey_answered", _("answered the survey")
     FEEDBACK_RECOVERY_OPENED = "feedback_recovery_opened", _("opened a recovery task")
     FEEDBACK_RECOVERY_DONE = "feedback_recovery_done", _("finished the recovery task")
+    CHANNEL_CHANGED = "channel_changed", _("moved the conversation to another channel")
     ROUTING_ASSIGNED = "routing_assigned", _("assigned the ticket by routing")
     ROUTING_QUEUED = "routing_queued", _("put the ticket in the team queue")
 

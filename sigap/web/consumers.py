@@ -7,12 +7,13 @@ from typing import Any
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from sigap.core.realtime import DirectDispatch
 from sigap.routing.live import PresenceSocketMixin
 from sigap.tickets.access import subscription_groups
 from sigap.tickets.models import format_reference
 
 
-class InboxConsumer(PresenceSocketMixin, AsyncJsonWebsocketConsumer):  # type: ignore[misc]
+class InboxConsumer(DirectDispatch, PresenceSocketMixin, AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     groups: list[str]
 
     async def connect(self) -> None:

@@ -72,6 +72,8 @@ def _detail(event: TicketEvent) -> str:
         return _from_to(data, empty=_("nobody"))
     if kind == EventKind.SUBJECT_CHANGED:
         return _from_to(data, empty="—")
+    if kind == EventKind.CHANNEL_CHANGED:
+        return _from_to(data, empty="—", labels=Channel)
     if kind == EventKind.CUSTOMER_MERGED:
         return _("%(name)s was merged into this customer") % {"name": data.get("from_name", "")}
     if kind == EventKind.DELIVERY_FAILED:
