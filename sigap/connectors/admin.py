@@ -1,0 +1,129 @@
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from django.conf import settings
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from sigap.connectors.forms import ConnectorForm
+from sigap.connectors.models import Connector, DeliveryStatus, InboundDelivery
+from sigap.connectors.registry import kind_get
+from sigap.connectors.services import connector_set_secrets, inbound_reprocess
+from sigap.core.errors import DomainError
+
+RAW_SHOWN_BYTES = 200_000
+
+
+def inbound_path(connector: Connector) -> str:
+    return reverse("connector_inbound", kwargs={"key": connector.inbound_key})
+
+
+@admin.register(Connector)
+class ConnectorAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    form = ConnectorForm
+    list_display = ("name", "kind", "team", "network", "is_enabled", "is_trusted")
+    list_filter = ("kind", "is_enabled", "team")
+    search_fields = ("name", "network")
+    readonly_fields = ("inbound_url",)
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        form_fields = list(self.form(instance=obj).fields)
+        return [*form_fields, "inbound_url"] if obj is not None else form_fields
+
+    @admin.display(description=gettext_lazy("inbound URL"))
+    def inbound_url(self, connector: Connector) -> str:
+        return f"{settings.PUBLIC_URL}{inbound_path(connector)}"
+
+    def save_model(self, request: HttpRequest, obj: Connector, form: Any, change: bool) -> None:
+        kind = kind_get(obj.kind)
+        entered = {k: v for k, v in form.entered_secrets().items() if k in kind.secret_labels}
+        stored = form.stored_secrets()
+        made_up = {
+            name: secrets.token_urlsafe(32)
+            for name in kind.generated
+            if not entered.get(name) and not stored.get(name)
+        }
+        super().save_model(request, obj, form, change)
+        connector_set_secrets(connector=obj, secrets={**entered, **made_up})
+        address = request.build_absolute_uri(inbound_path(obj))
+        self.message_user(
+            request, _("Messages for %(name)s arrive at %(url)s") % {"name": obj, "url": address}
+        )
+        for name, value in made_up.items():
+            # Shown this once; only its encrypted form is stored.
+            self.message_user(
+                request,
+                _("%(label)s (copy it now, it is not shown again): %(value)s")
+                % {"label": kind.secret_labels[name], "value": value},
+                messages.WARNING,
+            )
+
+
+@admin.register(InboundDelivery)
+class InboundDeliveryAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """Received requests, read-only. Quarantined ones can be processed again once fixed."""
+
+    list_display = ("received_at", "status", "connector", "delivery_id", "ticket")
+    list_filter = ("status", "connector")
+    search_fields = ("delivery_id",)
+    date_hierarchy = "received_at"
+    list_select_related = ("connector", "ticket")
+    actions = ["reprocess"]
+    fields = (
+        "status",
+        "connector",
+        "delivery_id",
+        "received_at",
+        "headers",
+        "error",
+        "detail",
+        "ticket",
+        "reprocessed_by",
+        "reprocessed_at",
+        "raw_body",
+    )
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[InboundDelivery]:
+        return super().get_queryset(request).defer("raw")
+
+    @admin.display(description=gettext_lazy("raw body"))
+    def raw_body(self, delivery: InboundDelivery) -> str:
+        raw = bytes(delivery.raw)
+        text = raw[:RAW_SHOWN_BYTES].decode("utf-8", errors="replace")
+        if len(raw) > RAW_SHOWN_BYTES:
+            text += "\n…"
+        # Escaped by format_html: the body is shown, never rendered.
+        return format_html('<pre style="white-space: pre-wrap; max-height: 40em">{}</pre>', text)
+
+    @admin.action(description=gettext_lazy("Process the selected quarantined deliveries again"))
+    def reprocess(self, request: HttpRequest, queryset: QuerySet[InboundDelivery]) -> None:
+        done = still = 0
+        for delivery in queryset.filter(status=DeliveryStatus.QUARANTINED):
+            try:
+                inbound_reprocess(delivery=delivery, by=request.user)  # type: ignore[arg-type]
+            except DomainError as error:
+                self.message_user(request, error.message, messages.ERROR)
+                return
+            if delivery.status == DeliveryStatus.QUARANTINED:
+                still += 1
+            else:
+                done += 1
+        self.message_user(
+            request,
+            _("%(done)s processed, %(still)s still quarantined.") % {"done": done, "still": still},
+            messages.SUCCESS if not still else messages.WARNING,
+        )

@@ -1,0 +1,233 @@
+"""Telegram Bot API: updates arrive by webhook, replies go out with sendMessage.
+
+Telegram sends each Update as JSON with the secret token given to setWebhook in the
+X-Telegram-Bot-Api-Secret-Token header. A message's text, or the caption of a photo or
+document, becomes the customer's message; files are noted with their Telegram file ids.
+Replies: POST <base>/bot<token>/sendMessage {"chat_id", "text"}; the answer is
+{"ok": true, "result": Message} or {"ok": false, "error_code", "description",
+"parameters": {"retry_after"}}.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+import httpx
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from sigap.connectors.answers import post
+from sigap.connectors.models import Connector
+from sigap.connectors.registry import (
+    ConnectorKind,
+    FileRef,
+    InboundMessage,
+    Malformed,
+    Outbound,
+    Parsed,
+    PermanentFailure,
+    Rejected,
+    Sender,
+    TemporaryFailure,
+    kind_register,
+)
+
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+OFFICIAL_API = "https://api.telegram.org"
+# sendMessage takes 1-4096 characters of text.
+MAX_TEXT_CHARS = 4096
+# Message fields that carry one file object with a file_id, and how the desk names them.
+_FILE_FIELDS = {
+    "document": gettext_lazy("Document"),
+    "video": gettext_lazy("Video"),
+    "voice": gettext_lazy("Voice message"),
+    "audio": gettext_lazy("Audio"),
+}
+_DEFAULT_TYPES = {"photo": "image/jpeg", "voice": "audio/ogg", "video": "video/mp4"}
+
+
+def _int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _files(message: Mapping[str, Any]) -> list[FileRef]:
+    found: list[FileRef] = []
+    photo = message.get("photo")
+    if isinstance(photo, list) and photo and isinstance(photo[-1], dict):
+        # Telegram lists the sizes of one photo, smallest first: the last is the original.
+        largest = photo[-1]
+        if isinstance(largest.get("file_id"), str):
+            found.append(
+                FileRef(
+                    kind="photo",
+                    file_id=largest["file_id"],
+                    label=str(_("Photo")),
+                    filename="photo.jpg",
+                    content_type="image/jpeg",
+                    size=_int(largest.get("file_size")),
+                )
+            )
+    for name in _FILE_FIELDS:
+        item = message.get(name)
+        if isinstance(item, dict) and isinstance(item.get("file_id"), str):
+            filename = str(item.get("file_name") or "")
+            label = str(_FILE_FIELDS[name])
+            found.append(
+                FileRef(
+                    kind=name,
+                    file_id=item["file_id"],
+                    label=f"{label}: {filename}" if filename else label,
+                    filename=filename,
+                    content_type=str(item.get("mime_type") or _DEFAULT_TYPES.get(name, "")),
+                    size=_int(item.get("file_size")),
+                )
+            )
+    return found
+
+
+class TelegramKind(ConnectorKind):
+    key = "telegram"
+    label = gettext_lazy("Telegram bot")
+    secret_labels = {
+        "bot_token": gettext_lazy("Bot token (from @BotFather)"),
+        "secret_token": gettext_lazy("Webhook secret token (setWebhook secret_token)"),
+    }
+    generated = ("secret_token",)
+    default_network = "telegram"
+    default_outbound_url = OFFICIAL_API
+
+    def authenticate(
+        self,
+        *,
+        connector: Connector,
+        secrets: Mapping[str, str],
+        headers: Mapping[str, str],
+        body: bytes,
+        now: datetime,
+    ) -> str:
+        expected = secrets.get("secret_token", "")
+        given = headers.get(SECRET_HEADER) or ""
+        if not expected or not hmac.compare_digest(expected.encode(), given.encode()):
+            raise Rejected(
+                _("The %(header)s header does not match.") % {"header": SECRET_HEADER},
+                code="bad_secret",
+            )
+        return ""  # the delivery id is the update_id, read from the body
+
+    def parse(self, *, body: bytes) -> Parsed:
+        try:
+            update = json.loads(body)
+        except (ValueError, UnicodeDecodeError) as error:
+            raise Malformed(_("The body is not valid JSON: %(error)s") % {"error": error}) from None
+        if not isinstance(update, dict) or _int(update.get("update_id")) is None:
+            raise Malformed(_("The JSON is not a Telegram Update (no update_id)."), status=422)
+        delivery_id = str(update["update_id"])
+        message = update.get("message")
+        if message is None:
+            kinds = sorted(key for key in update if key != "update_id")
+            return Parsed(
+                messages=[],
+                delivery_id=delivery_id,
+                ignored_reason=_("An update of type %(kind)s is not a customer message.")
+                % {"kind": ", ".join(kinds) or "?"},
+            )
+        chat = message.get("chat") if isinstance(message, dict) else None
+        if (
+            not isinstance(message, dict)
+            or _int(message.get("message_id")) is None
+            or not isinstance(chat, dict)
+            or _int(chat.get("id")) is None
+        ):
+            raise Malformed(_("The message has no message_id or chat id."), status=422)
+        author = message.get("from")
+        if not isinstance(author, dict) or _int(author.get("id")) is None:
+            return Parsed([], delivery_id, _("A message without a sender (a channel post)."))
+        if author.get("is_bot") is True:
+            return Parsed([], delivery_id, _("A message from a bot."))
+        text = message.get("text") or message.get("caption") or ""
+        files = _files(message)
+        if not isinstance(text, str) or (not text.strip() and not files):
+            return Parsed([], delivery_id, _("A message with no text, photo or document."))
+        name = " ".join(str(author.get(part) or "") for part in ("first_name", "last_name")).strip()
+        return Parsed(
+            messages=[
+                InboundMessage(
+                    external_id=f"{chat['id']}:{message['message_id']}",
+                    conversation_id=str(chat["id"]),
+                    sender=Sender(
+                        id=str(author["id"]),
+                        name=name or str(author.get("username") or ""),
+                        language=str(author.get("language_code") or ""),
+                    ),
+                    text=text,
+                    files=tuple(files),
+                )
+            ],
+            delivery_id=delivery_id,
+        )
+
+    def send(
+        self,
+        *,
+        connector: Connector,
+        secrets: Mapping[str, str],
+        outbound: Outbound,
+        client: httpx.Client,
+    ) -> str:
+        token = secrets.get("bot_token", "")
+        if not token:
+            raise PermanentFailure(_("The connector has no bot token."))
+        if len(outbound.text) > MAX_TEXT_CHARS:
+            raise PermanentFailure(
+                _("Telegram takes at most %(max)s characters in one message; this has %(n)s.")
+                % {"max": MAX_TEXT_CHARS, "n": len(outbound.text)}
+            )
+        chat = outbound.conversation_id
+        body = json.dumps(
+            {"chat_id": int(chat) if chat.lstrip("-").isdigit() else chat, "text": outbound.text},
+            ensure_ascii=False,
+        ).encode()
+        base = (connector.outbound_url or OFFICIAL_API).rstrip("/")
+        response = post(
+            client,
+            f"{base}/bot{token}/sendMessage",
+            content=body,
+            headers={"Content-Type": "application/json"},
+        )
+        return _read_answer(response, chat=chat, fallback=outbound.key)
+
+
+def _read_answer(response: httpx.Response, *, chat: str, fallback: str) -> str:
+    try:
+        answer = response.json()
+    except ValueError:
+        answer = None
+    if not isinstance(answer, dict):
+        if 200 <= response.status_code < 300:
+            return fallback  # delivered; sending again would make a duplicate
+        raise TemporaryFailure(
+            _("Telegram answered %(status)s without a JSON body.")
+            % {"status": response.status_code}
+        )
+    if answer.get("ok") is True:
+        result = answer.get("result")
+        message_id = _int(result.get("message_id")) if isinstance(result, dict) else None
+        return f"{chat}:{message_id}" if message_id is not None else fallback
+    code = _int(answer.get("error_code")) or response.status_code
+    description = str(answer.get("description") or "")[:300]
+    parameters = answer.get("parameters")
+    wait = _int(parameters.get("retry_after")) if isinstance(parameters, dict) else None
+    reason = _("Telegram refused the message (%(code)s): %(description)s") % {
+        "code": code,
+        "description": description,
+    }
+    if code == 429 or code >= 500:
+        raise TemporaryFailure(reason, retry_after=wait)
+    raise PermanentFailure(reason)
+
+
+kind_register(TelegramKind())
