@@ -80,10 +80,10 @@ def _why_forbidden(address: IPAddress) -> str | None:
         return _("a link-local address")
     if address.is_multicast:
         return _("a multicast address")
-    if address.is_private:
-        return _("a private address")
     if address.is_reserved:
         return _("a reserved address")
+    if address.is_private:
+        return _("a private address")
     if not address.is_global:
         return _("not a public address")
     return None
