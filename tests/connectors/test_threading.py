@@ -79,4 +79,5 @@ def test_priority_and_category_from_the_payload_count_only_for_a_trusted_connect
     untrusted, trusted = Ticket.objects.order_by("pk")
     assert (untrusted.priority, untrusted.category) == (Priority.NORMAL, None)
     assert trusted.priority == Priority.URGENT
-    assert trusted.category is not None and trusted.category.slug == "refund"
+    assert trusted.category is not None
+    assert trusted.category.slug == "refund"

@@ -1,4 +1,4 @@
-"""Agents' replies on webhook tickets are POSTed, signed, through the outbox: once, whatever fails."""
+"""Agents' replies on webhook tickets are POSTed, signed, through the outbox: sent once."""
 
 from __future__ import annotations
 
