@@ -12,7 +12,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from sigap.connectors.forms import ConnectorForm
+from sigap.connectors.forms import MODEL_FIELDS, ConnectorForm, secret_names
 from sigap.connectors.models import Connector, DeliveryStatus, InboundDelivery
 from sigap.connectors.registry import kind_get
 from sigap.connectors.services import connector_set_secrets, inbound_reprocess
@@ -34,8 +34,8 @@ class ConnectorAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     readonly_fields = ("inbound_url",)
 
     def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
-        form_fields = list(self.form(instance=obj).fields)
-        return [*form_fields, "inbound_url"] if obj is not None else form_fields
+        fields = [*MODEL_FIELDS, *secret_names()]
+        return [*fields, "inbound_url"] if obj is not None else fields
 
     @admin.display(description=gettext_lazy("inbound URL"))
     def inbound_url(self, connector: Connector) -> str:

@@ -13,6 +13,8 @@ from sigap.connectors.models import Connector
 from sigap.connectors.registry import kind_choices, kind_get
 from sigap.connectors.vault import SecretsUnreadable, unseal
 
+MODEL_FIELDS = ["name", "kind", "team", "network", "outbound_url", "is_enabled", "is_trusted"]
+
 
 def secret_names() -> dict[str, Any]:
     names: dict[str, Any] = {}
@@ -21,10 +23,29 @@ def secret_names() -> dict[str, Any]:
     return names
 
 
-class ConnectorForm(forms.ModelForm):  # type: ignore[type-arg]
+def _secret_field(label: Any) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=False,
+        strip=True,
+        max_length=512,
+        widget=forms.PasswordInput(render_value=False),
+        help_text=gettext_lazy("Never shown again. Leave empty to keep the current one."),
+    )
+
+
+class _ConnectorForm(forms.ModelForm):  # type: ignore[type-arg]
+    outbound_url = forms.URLField(
+        label=gettext_lazy("outbound URL"),
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        help_text=Connector._meta.get_field("outbound_url").help_text,
+    )
+
     class Meta:
         model = Connector
-        fields = ["name", "kind", "team", "network", "outbound_url", "is_enabled", "is_trusted"]
+        fields = MODEL_FIELDS
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -32,15 +53,6 @@ class ConnectorForm(forms.ModelForm):  # type: ignore[type-arg]
         self.fields["network"].help_text = gettext_lazy(
             "Empty: the kind's own (telegram, webhook)."
         )
-        for name, label in secret_names().items():
-            self.fields[name] = forms.CharField(
-                label=label,
-                required=False,
-                strip=True,
-                max_length=512,
-                widget=forms.PasswordInput(render_value=False),
-                help_text=gettext_lazy("Never shown again. Leave empty to keep the current one."),
-            )
 
     def stored_secrets(self) -> dict[str, str]:
         if self.instance.pk is None:
@@ -75,3 +87,11 @@ class ConnectorForm(forms.ModelForm):  # type: ignore[type-arg]
             if missing and name not in kind.generated:
                 self.add_error(name, _("%(label)s is needed.") % {"label": label})
         return cleaned
+
+
+# Declared on the class (not added in __init__) so the admin can list them as form fields.
+ConnectorForm: type[_ConnectorForm] = type(
+    "ConnectorForm",
+    (_ConnectorForm,),
+    {name: _secret_field(label) for name, label in secret_names().items()},
+)

@@ -1,0 +1,104 @@
+"""Admins set up connectors: secrets are write-only and encrypted, URLs checked on save."""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+
+from django.test import Client
+
+from sigap.accounts.models import Team, User
+from sigap.connectors.models import Connector
+from sigap.connectors.services import connector_secrets
+from tests.conftest import login
+
+
+def errors(response: Any) -> list[str]:
+    """The admin form's error messages."""
+    found = re.findall(
+        r'<ul class="errorlist[^"]*"[^>]*>(.*?)</ul>', response.content.decode(), re.S
+    )
+    return [html.unescape(re.sub(r"<[^>]+>", " ", block)) for block in found]
+
+
+ADD = "/admin/connectors/connector/add/"
+
+
+def _form(team: Team, **values: str) -> dict[str, str]:
+    return {
+        "name": "Toko Instagram",
+        "kind": "webhook",
+        "team": str(team.pk),
+        "network": "instagram",
+        "outbound_url": "https://93.184.215.14/replies",
+        "is_enabled": "on",
+        "signing_secret": "",
+        "bot_token": "",
+        "secret_token": "",
+        **values,
+    }
+
+
+def test_an_outbound_url_inside_the_network_is_refused_with_the_reason(
+    client: Client, admin_user: User, team_a: Team, settings: Any
+) -> None:
+    settings.CONNECTOR_ALLOWED_NETWORKS = []
+    login(client, admin_user)
+
+    response = client.post(ADD, _form(team_a, outbound_url="http://169.254.169.254/latest/"))
+
+    assert response.status_code == 200
+    assert any("a link-local address" in error for error in errors(response))
+    assert not Connector.objects.exists()
+
+
+def test_a_new_webhook_connector_gets_a_signing_secret_shown_once_and_stored_encrypted(
+    client: Client, admin_user: User, team_a: Team
+) -> None:
+    login(client, admin_user)
+
+    response = client.post(ADD, _form(team_a), follow=True)
+
+    connector = Connector.objects.get()
+    secret = connector_secrets(connector)["signing_secret"]
+    shown = [str(message) for message in response.context["messages"]]
+    assert any(secret in message for message in shown)
+    assert any(f"/connectors/in/{connector.inbound_key}" in message for message in shown)
+    assert secret not in connector.sealed_secrets
+    assert len(connector.inbound_key) >= 40
+
+    page = client.get(f"/admin/connectors/connector/{connector.pk}/change/")
+    assert secret not in page.content.decode()
+
+
+def test_leaving_a_secret_empty_keeps_it_and_typing_one_replaces_it(
+    client: Client, admin_user: User, team_a: Team
+) -> None:
+    login(client, admin_user)
+    client.post(ADD, _form(team_a, signing_secret="rahasia-pertama"))
+    connector = Connector.objects.get()
+    change = f"/admin/connectors/connector/{connector.pk}/change/"
+
+    client.post(change, _form(team_a, name="Toko IG"))
+    connector.refresh_from_db()
+    assert connector.name == "Toko IG"
+    assert connector_secrets(connector)["signing_secret"] == "rahasia-pertama"
+
+    client.post(change, _form(team_a, signing_secret="rahasia-kedua"))
+    connector.refresh_from_db()
+    assert connector_secrets(connector)["signing_secret"] == "rahasia-kedua"
+
+
+def test_a_telegram_connector_needs_a_bot_token(
+    client: Client, admin_user: User, team_a: Team
+) -> None:
+    login(client, admin_user)
+
+    response = client.post(ADD, _form(team_a, kind="telegram", network="", outbound_url=""))
+
+    assert any("Bot token" in error for error in errors(response))
+    client.post(ADD, _form(team_a, kind="telegram", network="", outbound_url="", bot_token="1:abc"))
+    connector = Connector.objects.get()
+    assert connector.network == "telegram"
+    assert set(connector_secrets(connector)) == {"bot_token", "secret_token"}
