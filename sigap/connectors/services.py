@@ -45,6 +45,7 @@ KEPT_HEADERS = (
 )
 MAX_ERROR_CHARS = 4000
 SUBJECT_CHARS = 80
+RACE_ATTEMPTS = 3
 
 
 @dataclass
@@ -92,24 +93,28 @@ def inbound_receive(*, connector: Connector, headers: Mapping[str, str], body: b
     except Malformed as problem:
         return _quarantine_unreadable(connector, header_delivery_id, kept_headers, body, problem)
     delivery_id = parsed.delivery_id or header_delivery_id
-    try:
-        with transaction.atomic():
-            # The row first: its unique delivery id makes a concurrent replay fail here.
-            delivery = InboundDelivery.objects.create(
-                connector=connector,
-                delivery_id=delivery_id,
-                raw=body,
-                headers=kept_headers,
-                received_at=now,
-                status=DeliveryStatus.QUARANTINED,
-            )
-            outcome = _process(connector, delivery, parsed)
-    except IntegrityError:
-        earlier = _earlier(connector, delivery_id)
-        if earlier is None:
-            raise
-        return _duplicate_of(earlier)
-    return outcome
+    for attempt in range(RACE_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                # The row first: its unique delivery id makes a concurrent replay fail here.
+                delivery = InboundDelivery.objects.create(
+                    connector=connector,
+                    delivery_id=delivery_id,
+                    raw=body,
+                    headers=kept_headers,
+                    received_at=now,
+                    status=DeliveryStatus.QUARANTINED,
+                )
+                return _process(connector, delivery, parsed)
+        except IntegrityError:
+            earlier = _earlier(connector, delivery_id)
+            if earlier is not None:
+                return _duplicate_of(earlier)
+            # Another request created the same customer or message a moment ago: everything
+            # was rolled back, and the next attempt finds what it made.
+            if attempt + 1 == RACE_ATTEMPTS:
+                raise
+    raise AssertionError("unreachable")
 
 
 def _earlier(connector: Connector, delivery_id: str) -> InboundDelivery | None:
