@@ -39,6 +39,16 @@ def check_answer(response: httpx.Response) -> None:
     )
 
 
+def get(client: httpx.Client, url: str) -> httpx.Response:
+    """GET, turning a network failure into a TemporaryFailure."""
+    try:
+        return client.get(url)
+    except httpx.TransportError as error:
+        raise TemporaryFailure(
+            _("The endpoint could not be reached: %(error)s") % {"error": error or type(error)}
+        ) from error
+
+
 def post(
     client: httpx.Client, url: str, *, content: bytes, headers: dict[str, str]
 ) -> httpx.Response:

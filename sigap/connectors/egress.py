@@ -21,6 +21,7 @@ import httpx
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from sigap.connectors.registry import PermanentFailure
 from sigap.core.env import env_list
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -41,6 +42,10 @@ class ForbiddenDestination(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+class AnswerTooLarge(PermanentFailure):
+    """The other side answered with more than the desk reads."""
 
 
 def allowed_networks() -> list[IPNetwork]:
@@ -178,13 +183,13 @@ class _GuardedBackend(httpcore.SyncBackend):
         raise last_error or httpcore.ConnectError(f"no address to connect to for {host}")
 
 
-def _read_bounded(response: httpcore.Response) -> bytes:
+def _read_bounded(response: httpcore.Response, limit: int) -> bytes:
     """The body of an answer; an endpoint cannot make the desk read more than it needs."""
     content = bytearray()
     for chunk in typing.cast(typing.Iterable[bytes], response.stream):
         content += chunk
-        if len(content) > MAX_RESPONSE_BYTES:
-            raise httpcore.ProtocolError(f"the answer is longer than {MAX_RESPONSE_BYTES} bytes")
+        if len(content) > limit:
+            raise AnswerTooLarge(_("The answer is longer than %(max)s bytes.") % {"max": limit})
     return bytes(content)
 
 
@@ -195,7 +200,8 @@ class GuardedTransport(httpx.BaseTransport):
     the check of the final address would be lost.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, max_response_bytes: int = MAX_RESPONSE_BYTES) -> None:
+        self.max_response_bytes = max_response_bytes
         self._pool = httpcore.ConnectionPool(
             ssl_context=httpx.create_ssl_context(),
             network_backend=_GuardedBackend(),
@@ -219,7 +225,7 @@ class GuardedTransport(httpx.BaseTransport):
         try:
             response = self._pool.handle_request(core_request)
             try:
-                content = _read_bounded(response)
+                content = _read_bounded(response, self.max_response_bytes)
             finally:
                 response.close()
         except httpcore.TimeoutException as error:
@@ -240,8 +246,11 @@ class GuardedTransport(httpx.BaseTransport):
         self._pool.close()
 
 
-def guarded_client() -> httpx.Client:
-    """A client for connector requests: guarded sockets, no redirects, bounded time."""
+def guarded_client(max_response_bytes: int = MAX_RESPONSE_BYTES) -> httpx.Client:
+    """A client for connector requests: guarded sockets, no redirects, bounded time and size."""
     return httpx.Client(
-        transport=GuardedTransport(), follow_redirects=False, timeout=TIMEOUT, trust_env=False
+        transport=GuardedTransport(max_response_bytes),
+        follow_redirects=False,
+        timeout=TIMEOUT,
+        trust_env=False,
     )

@@ -122,6 +122,8 @@ class ConnectorKind(ABC):
     default_network: str = ""
     default_outbound_url: str = ""
     is_outbound_url_required: bool = False
+    # Whether fetch_file can download the files messages announce.
+    fetches_files: bool = False
 
     @abstractmethod
     def authenticate(
@@ -152,6 +154,21 @@ class ConnectorKind(ABC):
         client: httpx.Client,
     ) -> str:
         """Deliver a reply; return the external id. Raises TemporaryFailure/PermanentFailure."""
+
+    def fetch_file(
+        self,
+        *,
+        connector: Connector,
+        secrets: Mapping[str, str],
+        file: FileRef,
+        client: httpx.Client,
+        max_bytes: int,
+    ) -> bytes:
+        """The content of a file a message announced (only when `fetches_files`).
+
+        Raises TemporaryFailure/PermanentFailure; PermanentFailure when it is over `max_bytes`.
+        """
+        raise PermanentFailure(f"{self.key} connectors cannot fetch files")
 
 
 _kinds: dict[str, ConnectorKind] = {}

@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from sigap.accounts.models import User
+from sigap.connectors.files import files_fetch_enqueue
 from sigap.connectors.models import (
     Connector,
     ConnectorMessage,
@@ -251,7 +252,7 @@ def _take(
         message = ticket.messages.get()
     try:
         with transaction.atomic():
-            ConnectorMessage.objects.create(
+            record = ConnectorMessage.objects.create(
                 connector=connector,
                 external_id=inbound.external_id,
                 message=message,
@@ -261,6 +262,8 @@ def _take(
     except IntegrityError:
         # Taken by a concurrent request a moment ago: undo this copy of it.
         raise _Duplicate() from None
+    if inbound.files and kind_get(connector.kind).fetches_files:
+        files_fetch_enqueue(record)
     return ticket
 
 

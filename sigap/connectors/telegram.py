@@ -17,10 +17,12 @@ from datetime import datetime
 from typing import Any
 
 import httpx
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from sigap.connectors.answers import post
+from sigap.connectors.answers import get, post
+from sigap.connectors.egress import AnswerTooLarge
 from sigap.connectors.models import Connector
 from sigap.connectors.registry import (
     ConnectorKind,
@@ -99,6 +101,7 @@ class TelegramKind(ConnectorKind):
     generated = ("secret_token",)
     default_network = "telegram"
     default_outbound_url = OFFICIAL_API
+    fetches_files = True
 
     def authenticate(
         self,
@@ -199,6 +202,68 @@ class TelegramKind(ConnectorKind):
             headers={"Content-Type": "application/json"},
         )
         return _read_answer(response, chat=chat, fallback=outbound.key)
+
+    def fetch_file(
+        self,
+        *,
+        connector: Connector,
+        secrets: Mapping[str, str],
+        file: FileRef,
+        client: httpx.Client,
+        max_bytes: int,
+    ) -> bytes:
+        token = secrets.get("bot_token", "")
+        too_large = PermanentFailure(_("larger than %(max)s") % {"max": filesizeformat(max_bytes)})
+        if file.size is not None and file.size > max_bytes:
+            raise too_large
+        base = (connector.outbound_url or OFFICIAL_API).rstrip("/")
+        response = post(
+            client,
+            f"{base}/bot{token}/getFile",
+            content=json.dumps({"file_id": file.file_id}).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        result = _api_result(response)
+        path = result.get("file_path")
+        if not isinstance(path, str) or not path or ".." in path.split("/"):
+            raise PermanentFailure(_("Telegram gave no usable file_path for the file."))
+        size = _int(result.get("file_size"))
+        if size is not None and size > max_bytes:
+            raise too_large
+        try:
+            download = get(client, f"{base}/file/bot{token}/{path}")
+        except AnswerTooLarge:
+            raise too_large from None
+        if download.status_code != 200:
+            _api_result(download)
+        return download.content
+
+
+def _api_result(response: httpx.Response) -> dict[str, Any]:
+    """The result of a Bot API call; TemporaryFailure/PermanentFailure as its answer says."""
+    try:
+        answer = response.json()
+    except ValueError:
+        answer = None
+    if not isinstance(answer, dict):
+        raise TemporaryFailure(
+            _("Telegram answered %(status)s without a JSON body.")
+            % {"status": response.status_code}
+        )
+    if answer.get("ok") is True:
+        result = answer.get("result")
+        return result if isinstance(result, dict) else {}
+    code = _int(answer.get("error_code")) or response.status_code
+    description = str(answer.get("description") or "")[:300]
+    parameters = answer.get("parameters")
+    wait = _int(parameters.get("retry_after")) if isinstance(parameters, dict) else None
+    reason = _("Telegram refused the request (%(code)s): %(description)s") % {
+        "code": code,
+        "description": description,
+    }
+    if code == 429 or code >= 500:
+        raise TemporaryFailure(reason, retry_after=wait)
+    raise PermanentFailure(reason)
 
 
 def _read_answer(response: httpx.Response, *, chat: str, fallback: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,6 +22,12 @@ SIGNING_SECRET = "rahasia-bersama-toko-dan-desk"
 BOT_TOKEN = "123456:ABC-DEF1234ghIkl-zyx57W2v1u123ew11"
 TELEGRAM_SECRET = "token-rahasia-webhook_42"
 TELEGRAM_CHAT = 111222333
+
+
+@pytest.fixture(autouse=True)
+def attachments_dir(settings: Any, tmp_path: Path) -> Path:
+    settings.ATTACHMENTS_DIR = tmp_path / "attachments"
+    return Path(settings.ATTACHMENTS_DIR)
 
 
 @pytest.fixture

@@ -30,6 +30,8 @@ class Answer:
     status: int
     body: Any = None
     headers: dict[str, str] = field(default_factory=dict)
+    # Sent as is instead of `body` as JSON (a file download).
+    raw: bytes | None = None
 
 
 class FakeServer:
@@ -64,8 +66,14 @@ class TelegramBotApi(FakeServer):
         self.token = token
         self.chats = chats
         self.next_message_id = 500
+        # file_id → (file_path, content), for getFile and the download that follows.
+        self.files: dict[str, tuple[str, bytes]] = {}
 
     def default(self, request: Received) -> Answer:
+        if request.method == "GET":
+            return self._download(request)
+        if request.path == f"/bot{self.token}/getFile":
+            return self._get_file(request)
         if request.path != f"/bot{self.token}/sendMessage":
             if request.path.endswith("/sendMessage"):
                 return Answer(401, {"ok": False, "error_code": 401, "description": "Unauthorized"})
@@ -96,6 +104,28 @@ class TelegramBotApi(FakeServer):
             },
         )
 
+    def _get_file(self, request: Received) -> Answer:
+        file_id = request.json().get("file_id")
+        if file_id not in self.files:
+            return Answer(
+                400, {"ok": False, "error_code": 400, "description": "Bad Request: invalid file_id"}
+            )
+        path, content = self.files[file_id]
+        result = {
+            "file_id": file_id,
+            "file_unique_id": f"u-{file_id}",
+            "file_size": len(content),
+            "file_path": path,
+        }
+        return Answer(200, {"ok": True, "result": result})
+
+    def _download(self, request: Received) -> Answer:
+        prefix = f"/file/bot{self.token}/"
+        for path, content in self.files.values():
+            if request.path == prefix + path:
+                return Answer(200, raw=content)
+        return Answer(404, {"ok": False, "error_code": 404, "description": "Not Found"})
+
 
 def too_many_requests(retry_after: int) -> Answer:
     return Answer(
@@ -112,16 +142,25 @@ def too_many_requests(retry_after: int) -> Answer:
 @contextmanager
 def serving(fake: FakeServer) -> Iterator[FakeServer]:
     class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            self._handle("GET")
+
         def do_POST(self) -> None:  # noqa: N802
+            self._handle("POST")
+
+        def _handle(self, method: str) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             request = Received(
-                method="POST",
+                method=method,
                 path=self.path,
                 headers={k: v for k, v in self.headers.items()},
                 body=self.rfile.read(length),
             )
             answer = fake.answer(request)
-            payload = b"" if answer.body is None else json.dumps(answer.body).encode()
+            if answer.raw is not None:
+                payload = answer.raw
+            else:
+                payload = b"" if answer.body is None else json.dumps(answer.body).encode()
             self.send_response(answer.status)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(payload)))
