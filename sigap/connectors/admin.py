@@ -12,10 +12,12 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from sigap.connectors.egress import ForbiddenDestination
 from sigap.connectors.forms import MODEL_FIELDS, ConnectorForm, secret_names
 from sigap.connectors.models import Connector, DeliveryStatus, InboundDelivery
-from sigap.connectors.registry import kind_get
+from sigap.connectors.registry import PermanentFailure, TemporaryFailure, kind_get
 from sigap.connectors.services import connector_set_secrets, inbound_reprocess
+from sigap.connectors.telegram import telegram_webhook_register
 from sigap.core.errors import DomainError
 
 RAW_SHOWN_BYTES = 200_000
@@ -32,6 +34,7 @@ class ConnectorAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_filter = ("kind", "is_enabled", "team")
     search_fields = ("name", "network")
     readonly_fields = ("inbound_url",)
+    actions = ["register_telegram_webhook"]
 
     def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         fields = [*MODEL_FIELDS, *secret_names()]
@@ -52,7 +55,7 @@ class ConnectorAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         }
         super().save_model(request, obj, form, change)
         connector_set_secrets(connector=obj, secrets={**entered, **made_up})
-        address = request.build_absolute_uri(inbound_path(obj))
+        address = _absolute(request, inbound_path(obj))
         self.message_user(
             request, _("Messages for %(name)s arrive at %(url)s") % {"name": obj, "url": address}
         )
@@ -64,6 +67,25 @@ class ConnectorAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
                 % {"label": kind.secret_labels[name], "value": value},
                 messages.WARNING,
             )
+
+    @admin.action(description=gettext_lazy("Send the selected Telegram bots' updates here"))
+    def register_telegram_webhook(
+        self, request: HttpRequest, queryset: QuerySet[Connector]
+    ) -> None:
+        for connector in queryset:
+            address = _absolute(request, inbound_path(connector))
+            try:
+                answer = telegram_webhook_register(connector=connector, inbound_url=address)
+            except (PermanentFailure, TemporaryFailure, ForbiddenDestination) as error:
+                self.message_user(request, f"{connector}: {error}", messages.ERROR)
+            else:
+                self.message_user(request, f"{connector}: {answer} ({address})")
+
+
+def _absolute(request: HttpRequest, path: str) -> str:
+    return (
+        f"{settings.PUBLIC_URL}{path}" if settings.PUBLIC_URL else request.build_absolute_uri(path)
+    )
 
 
 @admin.register(InboundDelivery)

@@ -296,3 +296,38 @@ def _read_answer(response: httpx.Response, *, chat: str, fallback: str) -> str:
 
 
 kind_register(TelegramKind())
+
+
+def telegram_webhook_register(*, connector: Connector, inbound_url: str) -> str:
+    """Tell Telegram to send the bot's updates to `inbound_url`, with the secret token.
+
+    Returns Telegram's description ("Webhook was set"). Raises PermanentFailure or
+    TemporaryFailure with Telegram's reason, ForbiddenDestination for a refused API address.
+    """
+    from sigap.connectors.egress import check_url, guarded_client
+    from sigap.connectors.vault import unseal
+
+    if connector.kind != TelegramKind.key:
+        raise PermanentFailure(_("%(name)s is not a Telegram bot.") % {"name": connector.name})
+    secrets = unseal(connector.sealed_secrets)
+    base = (connector.outbound_url or OFFICIAL_API).rstrip("/")
+    check_url(base)
+    body = {
+        "url": inbound_url,
+        "secret_token": secrets.get("secret_token", ""),
+        # Only what becomes tickets; other updates would be acknowledged and dropped anyway.
+        "allowed_updates": ["message"],
+    }
+    with guarded_client() as client:
+        response = post(
+            client,
+            f"{base}/bot{secrets.get('bot_token', '')}/setWebhook",
+            content=json.dumps(body).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+    try:
+        answer = response.json()
+    except ValueError:
+        answer = {}
+    _api_result(response)
+    return str(answer.get("description") or _("Webhook was set"))

@@ -74,6 +74,8 @@ class TelegramBotApi(FakeServer):
             return self._download(request)
         if request.path == f"/bot{self.token}/getFile":
             return self._get_file(request)
+        if request.path == f"/bot{self.token}/setWebhook":
+            return Answer(200, {"ok": True, "result": True, "description": "Webhook was set"})
         if request.path != f"/bot{self.token}/sendMessage":
             if request.path.endswith("/sendMessage"):
                 return Answer(401, {"ok": False, "error_code": 401, "description": "Unauthorized"})

@@ -102,3 +102,23 @@ def test_a_telegram_connector_needs_a_bot_token(
     connector = Connector.objects.get()
     assert connector.network == "telegram"
     assert set(connector_secrets(connector)) == {"bot_token", "secret_token"}
+
+
+def test_an_admin_points_the_telegram_bot_at_the_desk(
+    client: Client, admin_user: User, telegram: Connector, bot_api: Any
+) -> None:
+    login(client, admin_user)
+
+    response = client.post(
+        "/admin/connectors/connector/",
+        {"action": "register_telegram_webhook", "_selected_action": [str(telegram.pk)]},
+        follow=True,
+    )
+
+    assert "Webhook was set" in response.content.decode()
+    [request] = bot_api.received
+    assert request.path.endswith("/setWebhook")
+    sent = request.json()
+    assert sent["url"] == f"http://testserver/connectors/in/{telegram.inbound_key}"
+    assert sent["secret_token"] == connector_secrets(telegram)["secret_token"]
+    assert sent["allowed_updates"] == ["message"]
