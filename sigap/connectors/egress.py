@@ -10,8 +10,10 @@ let through.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import socket
+import ssl
 import typing
 from collections.abc import Iterable
 from urllib.parse import urlsplit
@@ -183,6 +185,13 @@ class _GuardedBackend(httpcore.SyncBackend):
         raise last_error or httpcore.ConnectError(f"no address to connect to for {host}")
 
 
+@functools.cache
+def _ssl_context() -> ssl.SSLContext:
+    # Loading the CA certificates takes tens of milliseconds; one context serves every client
+    # (an SSLContext may be shared between threads).
+    return httpx.create_ssl_context()
+
+
 def _read_bounded(response: httpcore.Response, limit: int) -> bytes:
     """The body of an answer; an endpoint cannot make the desk read more than it needs."""
     content = bytearray()
@@ -203,7 +212,7 @@ class GuardedTransport(httpx.BaseTransport):
     def __init__(self, max_response_bytes: int = MAX_RESPONSE_BYTES) -> None:
         self.max_response_bytes = max_response_bytes
         self._pool = httpcore.ConnectionPool(
-            ssl_context=httpx.create_ssl_context(),
+            ssl_context=_ssl_context(),
             network_backend=_GuardedBackend(),
             max_connections=20,
         )

@@ -47,6 +47,8 @@ KEPT_HEADERS = (
 MAX_ERROR_CHARS = 4000
 SUBJECT_CHARS = 80
 RACE_ATTEMPTS = 3
+# What processing decides; the raw body is written once, never again.
+_OUTCOME_FIELDS = ["status", "error", "detail", "ticket"]
 
 
 @dataclass
@@ -166,7 +168,7 @@ def _process(connector: Connector, delivery: InboundDelivery, parsed: Parsed) ->
     if not parsed.messages:
         delivery.status = DeliveryStatus.IGNORED
         delivery.detail = parsed.ignored_reason
-        delivery.save()
+        delivery.save(update_fields=_OUTCOME_FIELDS)
         return Outcome(200, "ignored", parsed.ignored_reason, delivery)
     tickets: list[Ticket] = []
     try:
@@ -187,17 +189,17 @@ def _process(connector: Connector, delivery: InboundDelivery, parsed: Parsed) ->
         delivery.status = DeliveryStatus.QUARANTINED
         delivery.error = f"{type(error).__name__}: {reason}"[:MAX_ERROR_CHARS]
         delivery.ticket = None
-        delivery.save()
+        delivery.save(update_fields=_OUTCOME_FIELDS)
         return Outcome(422, "quarantined", reason, delivery)
     delivery.error = ""
     if not tickets:
         delivery.status = DeliveryStatus.DUPLICATE
         delivery.detail = _("Every message in it was received before.")
-        delivery.save()
+        delivery.save(update_fields=_OUTCOME_FIELDS)
         return Outcome(200, "duplicate", delivery.detail, delivery)
     delivery.status = DeliveryStatus.ACCEPTED
     delivery.ticket = tickets[-1]
-    delivery.save()
+    delivery.save(update_fields=_OUTCOME_FIELDS)
     return Outcome(200, "accepted", "", delivery, tickets)
 
 
@@ -320,12 +322,13 @@ def inbound_reprocess(*, delivery: InboundDelivery, by: User) -> Outcome:
             raise Conflict(_("Only quarantined deliveries can be processed again."))
         locked.reprocessed_by = by
         locked.reprocessed_at = clock.now()
+        locked.save(update_fields=["reprocessed_by", "reprocessed_at"])
         kind = kind_get(locked.connector.kind)
         try:
             parsed = kind.parse(body=bytes(locked.raw))
         except Malformed as problem:
             locked.error = problem.message[:MAX_ERROR_CHARS]
-            locked.save()
+            locked.save(update_fields=_OUTCOME_FIELDS)
             outcome = Outcome(problem.status, "quarantined", problem.message, locked)
         else:
             outcome = _process(locked.connector, locked, parsed)
