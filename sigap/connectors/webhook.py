@@ -128,7 +128,10 @@ class WebhookKind(ConnectorKind):
         # Checked after the signature, so only an authentic request learns about our clock.
         if not timestamp.isdigit() or len(timestamp) > 12:
             raise Rejected(_("The timestamp must be Unix seconds."), code="stale")
-        signed_at = datetime.fromtimestamp(int(timestamp), tz=now.tzinfo)
+        try:
+            signed_at = datetime.fromtimestamp(int(timestamp), tz=now.tzinfo)
+        except (OverflowError, ValueError, OSError):
+            raise Rejected(_("The timestamp is out of range."), code="stale") from None
         if abs(now - signed_at) > tolerance():
             raise Rejected(
                 _(

@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 
 from sigap.accounts.models import User
-from sigap.connectors.egress import ForbiddenDestination, check_url
+from sigap.connectors.egress import ForbiddenDestination, check_url, guarded_client
 from sigap.connectors.models import Connector
 from sigap.core.jobs import run_due_jobs
 from sigap.tickets.events import EventKind
@@ -55,6 +55,11 @@ REFUSED = [
     ("http://[64:ff9b::7f00:1]/hook", "IPv4 inside IPv6"),
     ("http://[2002:7f00:1::]/hook", "IPv4 inside IPv6"),
     ("http://localhost:8000/hook", "loopback"),
+    # Other spellings of 127.0.0.1 that resolvers accept.
+    ("http://2130706433/hook", "loopback"),
+    ("http://0x7f000001/hook", "loopback"),
+    ("http://127.1/hook", "loopback"),
+    ("http://[::127.0.0.1]/hook", "IPv4 inside IPv6"),
 ]
 
 
@@ -165,3 +170,17 @@ def test_the_connection_goes_to_the_address_that_was_checked(
     assert request.headers["Host"] == f"hooks.toko.example:{receiver.port}"
     reply.refresh_from_db()
     assert reply.delivery_status == DeliveryStatus.SENT
+
+
+def test_the_connection_itself_is_refused_when_the_name_turns_inward_after_the_check(
+    receiver: FakeServer, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The guard sits in the socket layer, not only in check_url: a request made without
+    checking first, or after DNS changed, cannot reach a forbidden address."""
+    settings.CONNECTOR_ALLOWED_NETWORKS = []
+    fake_dns(monkeypatch, {"hooks.toko.example": ["127.0.0.1"]})
+
+    with guarded_client() as client, pytest.raises(ForbiddenDestination, match="loopback"):
+        client.post(f"http://hooks.toko.example:{receiver.port}/replies", content=b"{}")
+
+    assert receiver.received == []

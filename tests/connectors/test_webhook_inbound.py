@@ -183,3 +183,12 @@ def test_an_unknown_or_disabled_connector_address_is_not_found(
 
     assert response.status_code == 404
     assert Ticket.objects.count() == 0
+
+
+def test_a_timestamp_out_of_any_range_is_refused_cleanly(
+    client: Client, webhook: Connector
+) -> None:
+    response = post_signed(client, webhook, message_payload(), timestamp=999_999_999_999)
+
+    assert response.status_code == 401
+    assert response.json()["type"] == "urn:sigap:problem:stale"
