@@ -38,3 +38,23 @@ def test_an_agent_answers_a_telegram_customer_from_the_ticket_page(
     assert request.json() == {"chat_id": TELEGRAM_CHAT, "text": "Masih ada, Kak Budi."}
     page = text(client.get(f"/tickets/{ticket.pk}/"))
     assert "Masih ada, Kak Budi." in page
+
+
+def test_a_name_and_text_with_markup_are_shown_as_text(
+    client: Client, telegram: Connector, agent: User
+) -> None:
+    hostile = update(30002, 1501, text="<script>alert('pesan')</script>")
+    hostile["message"]["from"] = {
+        "id": 424242,
+        "is_bot": False,
+        "first_name": "<img src=x onerror=alert(1)>",
+    }
+    post_update(Client(), telegram, hostile)
+    ticket = Ticket.objects.get()
+    login(client, agent)
+
+    page = client.get(f"/tickets/{ticket.pk}/").content.decode()
+
+    assert "<img src=x onerror=alert(1)>" not in page
+    assert "<script>alert('pesan')</script>" not in page
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page
