@@ -122,3 +122,20 @@ def test_an_admin_points_the_telegram_bot_at_the_desk(
     assert sent["url"] == f"http://testserver/connectors/in/{telegram.inbound_key}"
     assert sent["secret_token"] == connector_secrets(telegram)["secret_token"]
     assert sent["allowed_updates"] == ["message"]
+
+
+def test_the_lists_show_connectors_and_what_they_received(
+    client: Client, admin_user: User, telegram: Connector
+) -> None:
+    from tests.connectors.conftest import post_update
+    from tests.connectors.test_telegram import update
+
+    post_update(Client(), telegram, update(40001, 1600, text="Halo"))
+    login(client, admin_user)
+
+    connectors = client.get("/admin/connectors/connector/?kind=telegram").content.decode()
+    deliveries = client.get("/admin/connectors/inbounddelivery/?status=accepted").content.decode()
+
+    assert "Toko bot" in connectors
+    assert "Telegram bot" in connectors
+    assert "40001" in deliveries
