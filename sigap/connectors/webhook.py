@@ -2,10 +2,14 @@
 
 Inbound body:
 
-    {"message": {"id": "m-1", "text": "Halo"},
+    {"message": {"id": "m-1", "text": "Halo",
+                 "attachments": [{"url": "https://…", "name": "foto.jpg", "type": "image/jpeg"}]},
      "conversation": {"id": "c-9", "subject": "optional"},
      "sender": {"id": "u-1", "name": "Siti", "language": "id"},
      "priority": "high", "category": "refund"}      (the last two only from a trusted connector)
+
+Attachments are optional (up to 10); they are fetched afterwards through the same guard as
+every outbound request, so a URL pointing into the desk's network is refused.
 
 Outbound: the agent's reply is POSTed, signed the same way, to the connector's outbound URL:
 
@@ -26,14 +30,17 @@ from typing import Any
 
 import httpx
 from django.conf import settings
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from sigap.connectors.answers import check_answer, post
+from sigap.connectors.answers import check_answer, get, post
+from sigap.connectors.egress import AnswerTooLarge, check_url
 from sigap.connectors.models import Connector
 from sigap.connectors.registry import (
     ConnectorKind,
+    FileRef,
     InboundMessage,
     Malformed,
     Outbound,
@@ -62,9 +69,17 @@ class _Lenient(BaseModel):
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
 
 
+class _Attachment(_Lenient):
+    url: str = Field(min_length=1, max_length=2000, pattern=r"^https?://")
+    name: str = Field(default="", max_length=255)
+    type: str = Field(default="", max_length=100)
+    size: int | None = Field(default=None, ge=0)
+
+
 class _Message(_Lenient):
     id: str = _Id
-    text: str = Field(min_length=1)
+    text: str = ""
+    attachments: list[_Attachment] = Field(default=[], max_length=10)
 
 
 class _Conversation(_Lenient):
@@ -102,6 +117,7 @@ class WebhookKind(ConnectorKind):
     generated = ("signing_secret",)
     default_network = "webhook"
     is_outbound_url_required = True
+    fetches_files = True
 
     def authenticate(
         self,
@@ -157,6 +173,21 @@ class WebhookKind(ConnectorKind):
             raise Malformed(
                 _("The JSON is not a message: %(problems)s") % {"problems": problems}, status=422
             ) from None
+        if not parsed.message.text and not parsed.message.attachments:
+            raise Malformed(_("The message has neither text nor attachments."), status=422)
+        files = tuple(
+            FileRef(
+                kind="url",
+                file_id=item.url,
+                label=_("Attachment: %(name)s") % {"name": item.name}
+                if item.name
+                else str(_("Attachment")),
+                filename=item.name,
+                content_type=item.type,
+                size=item.size,
+            )
+            for item in parsed.message.attachments
+        )
         message = InboundMessage(
             external_id=parsed.message.id,
             conversation_id=parsed.conversation.id,
@@ -164,6 +195,7 @@ class WebhookKind(ConnectorKind):
                 id=parsed.sender.id, name=parsed.sender.name, language=parsed.sender.language
             ),
             text=parsed.message.text,
+            files=files,
             subject=parsed.conversation.subject,
             priority=parsed.priority.lower(),
             category=parsed.category.lower(),
@@ -212,6 +244,27 @@ class WebhookKind(ConnectorKind):
         if isinstance(answered, dict) and isinstance(answered.get("id"), str | int):
             return str(answered["id"])[:255]
         return outbound.key
+
+    def fetch_file(
+        self,
+        *,
+        connector: Connector,
+        secrets: Mapping[str, str],
+        file: FileRef,
+        client: httpx.Client,
+        max_bytes: int,
+    ) -> bytes:
+        too_large = PermanentFailure(_("larger than %(max)s") % {"max": filesizeformat(max_bytes)})
+        if file.size is not None and file.size > max_bytes:
+            raise too_large
+        # The sender chose this URL: the same guard as for our own outbound requests.
+        check_url(file.file_id)
+        try:
+            response = get(client, file.file_id)
+        except AnswerTooLarge:
+            raise too_large from None
+        check_answer(response)
+        return response.content
 
 
 kind_register(WebhookKind())
