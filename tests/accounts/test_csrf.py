@@ -14,7 +14,8 @@ from sigap.tickets.models import Ticket
 
 # The API takes only bearer tokens, never a session cookie, so a forged cross-site request has
 # no credentials to ride on (sigap/api/auth.py); it is deliberately exempt from CSRF checks.
-EXEMPT_PREFIXES = ("api/",)
+# Connector webhooks are authenticated by a signature or secret header, never by a session.
+EXEMPT_PREFIXES = ("api/", "connectors/in/")
 
 _CONVERTER = re.compile(r"<(?:(?P<kind>\w+):)?(?P<name>\w+)>")
 _REGEX_GROUP = re.compile(r"\(\?P<\w+>([^)]*)\)")
