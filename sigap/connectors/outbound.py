@@ -20,6 +20,7 @@ from sigap.connectors.registry import (
     Outbound,
     PermanentFailure,
     TemporaryFailure,
+    UnknownKind,
     kind_get,
 )
 from sigap.connectors.vault import SecretsUnreadable, unseal
@@ -72,8 +73,8 @@ def connector_send(message: Message) -> None:
     waiting_until = resume_at(connector.pk)
     if waiting_until is not None:
         raise NotYet(f"{connector.name} asked to wait until {waiting_until.isoformat()}")
-    kind = kind_get(connector.kind)
     try:
+        kind = kind_get(connector.kind)
         secrets = unseal(connector.sealed_secrets)
         url = connector.outbound_url or kind.default_outbound_url
         if url:
@@ -86,7 +87,7 @@ def connector_send(message: Message) -> None:
                 outbound=_outbound(message, link),
                 client=client,
             )
-    except (PermanentFailure, ForbiddenDestination, SecretsUnreadable) as error:
+    except (PermanentFailure, ForbiddenDestination, SecretsUnreadable, UnknownKind) as error:
         logger.warning(
             "connector %s: message %s undeliverable: %s", connector.pk, message.pk, error
         )

@@ -184,9 +184,16 @@ def _load_builtin() -> None:
         importlib.import_module(module)
 
 
+class UnknownKind(LookupError):
+    """A connector of a kind no installed module provides (e.g. a plug-in removed)."""
+
+
 def kind_get(key: str) -> ConnectorKind:
     _load_builtin()
-    return _kinds[key]
+    try:
+        return _kinds[key]
+    except KeyError:
+        raise UnknownKind(f"no connector kind {key!r} is installed") from None
 
 
 def kind_choices() -> list[tuple[str, str]]:

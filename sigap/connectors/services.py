@@ -25,7 +25,7 @@ from sigap.connectors.models import (
     DeliveryStatus,
     InboundDelivery,
 )
-from sigap.connectors.registry import InboundMessage, Malformed, Parsed, kind_get
+from sigap.connectors.registry import InboundMessage, Malformed, Parsed, UnknownKind, kind_get
 from sigap.connectors.vault import SecretsUnreadable, seal, unseal
 from sigap.core import clock
 from sigap.core.errors import Conflict, DomainError, NotAllowed
@@ -80,10 +80,10 @@ def connector_set_secrets(*, connector: Connector, secrets: Mapping[str, str]) -
 
 def inbound_receive(*, connector: Connector, headers: Mapping[str, str], body: bytes) -> Outcome:
     """Take one request a connector received. Raises Rejected when it is not authentic."""
-    kind = kind_get(connector.kind)
     try:
+        kind = kind_get(connector.kind)
         secrets = connector_secrets(connector)
-    except SecretsUnreadable as error:
+    except (UnknownKind, SecretsUnreadable) as error:
         logger.error("connector %s: %s", connector.pk, error)
         return Outcome(503, "misconfigured", str(error))
     now = clock.now()
