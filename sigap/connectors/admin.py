@@ -109,6 +109,7 @@ class InboundDeliveryAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         "ticket",
         "reprocessed_by",
         "reprocessed_at",
+        "raw_removed_at",
         "raw_body",
     )
     readonly_fields = fields
@@ -124,6 +125,10 @@ class InboundDeliveryAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
     @admin.display(description=gettext_lazy("raw body"))
     def raw_body(self, delivery: InboundDelivery) -> str:
+        if delivery.raw_removed_at is not None:
+            return _("(removed on %(date)s: kept only as long as the retention allows)") % {
+                "date": delivery.raw_removed_at.date().isoformat()
+            }
         raw = bytes(delivery.raw)
         text = raw[:RAW_SHOWN_BYTES].decode("utf-8", errors="replace")
         if len(raw) > RAW_SHOWN_BYTES:

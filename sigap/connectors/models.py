@@ -115,6 +115,8 @@ class InboundDelivery(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     reprocessed_at = models.DateTimeField(null=True, blank=True)
+    # When the raw body and headers of a processed delivery were removed (retention.py).
+    raw_removed_at = models.DateTimeField(_("raw body removed"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("inbound delivery")
