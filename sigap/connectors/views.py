@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from django.core.exceptions import RequestDataTooBig
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -17,6 +18,7 @@ from sigap.connectors.throttle import inbound_retry_after
 
 logger = logging.getLogger(__name__)
 PROBLEM = "application/problem+json"
+RETRY_AFTER_UNAVAILABLE = 30
 
 
 def _problem(status: int, code: str, detail: str) -> JsonResponse:
@@ -55,6 +57,12 @@ def inbound(request: HttpRequest, key: str) -> JsonResponse:
     except Rejected as rejected:
         logger.warning("connector %s: refused a request: %s", connector.pk, rejected.message)
         return _problem(rejected.status, rejected.code, rejected.message)
+    except (OperationalError, InterfaceError):
+        # The database is down or busy: nothing was kept, so the sender must try again.
+        logger.exception("connector %s: could not store a request", connector.pk)
+        response = _problem(503, "unavailable", _("The desk cannot store messages right now."))
+        response["Retry-After"] = str(RETRY_AFTER_UNAVAILABLE)
+        return response
     if outcome.status >= 400:
         return _problem(outcome.status, outcome.code, outcome.detail)
     return JsonResponse(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from django.test import Client
 
 from sigap.connectors.models import Connector, DeliveryStatus, InboundDelivery
@@ -192,3 +193,22 @@ def test_a_timestamp_out_of_any_range_is_refused_cleanly(
 
     assert response.status_code == 401
     assert response.json()["type"] == "urn:sigap:problem:stale"
+
+
+def test_a_database_outage_asks_the_sender_to_try_again_later(
+    client: Client, webhook: Connector, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.db import OperationalError
+
+    from sigap.connectors import services
+
+    def down(**kwargs: object) -> None:
+        raise OperationalError("could not connect to server")
+
+    monkeypatch.setattr(services, "customer_for_identity", down)
+
+    response = post_signed(client, webhook, message_payload())
+
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    assert InboundDelivery.objects.count() == 0
