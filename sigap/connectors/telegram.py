@@ -91,6 +91,29 @@ def _files(message: Mapping[str, Any]) -> list[FileRef]:
     return found
 
 
+def _shared_items(message: Mapping[str, Any]) -> list[str]:
+    """A sticker, location or contact the customer sent, as the agent should read it."""
+    items: list[str] = []
+    sticker = message.get("sticker")
+    if isinstance(sticker, dict):
+        items.append(_("[Sticker %(emoji)s]") % {"emoji": str(sticker.get("emoji") or "")})
+    location = message.get("location")
+    if isinstance(location, dict) and {"latitude", "longitude"} <= location.keys():
+        items.append(
+            _("[Location: %(lat)s, %(lon)s]")
+            % {"lat": location["latitude"], "lon": location["longitude"]}
+        )
+    contact = message.get("contact")
+    if isinstance(contact, dict) and contact.get("phone_number"):
+        name = " ".join(
+            str(contact.get(part) or "") for part in ("first_name", "last_name")
+        ).strip()
+        items.append(
+            _("[Contact: %(name)s %(phone)s]") % {"name": name, "phone": contact["phone_number"]}
+        )
+    return items
+
+
 class TelegramKind(ConnectorKind):
     key = "telegram"
     label = gettext_lazy("Telegram bot")
@@ -152,9 +175,11 @@ class TelegramKind(ConnectorKind):
         if author.get("is_bot") is True:
             return Parsed([], delivery_id, _("A message from a bot."))
         text = message.get("text") or message.get("caption") or ""
+        if isinstance(text, str):
+            text = "\n".join(part for part in (text, *_shared_items(message)) if part)
         files = _files(message)
         if not isinstance(text, str) or (not text.strip() and not files):
-            return Parsed([], delivery_id, _("A message with no text, photo or document."))
+            return Parsed([], delivery_id, _("A message with nothing the desk can show."))
         name = " ".join(str(author.get(part) or "") for part in ("first_name", "last_name")).strip()
         return Parsed(
             messages=[

@@ -256,3 +256,22 @@ def test_a_reply_longer_than_telegram_takes_is_refused_with_the_reason(
     assert reply.delivery_status == MessageStatus.FAILED
     reason = ticket.events.get(kind=EventKind.DELIVERY_FAILED).data["reason"]
     assert "at most 4096 characters" in reason
+
+
+def test_a_shared_location_contact_or_sticker_is_readable_on_the_ticket(
+    client: Client, telegram: Connector
+) -> None:
+    contact = {"phone_number": "+6281234567890", "first_name": "Rina", "user_id": 55}
+    location = {"latitude": -6.2, "longitude": 106.816666}
+
+    post_update(client, telegram, update(10020, 1390, location=location))
+    post_update(client, telegram, update(10021, 1391, contact=contact))
+    post_update(client, telegram, update(10022, 1392, sticker={"emoji": "👍", "file_id": "x"}))
+    poll = update(10023, 1393, poll={"id": "1", "question": "?", "options": []})
+    assert post_update(client, telegram, poll).json()["status"] == "ignored"
+
+    assert list(Message.objects.order_by("pk").values_list("body_text", flat=True)) == [
+        "[Location: -6.2, 106.816666]",
+        "[Contact: Rina +6281234567890]",
+        "[Sticker 👍]",
+    ]
