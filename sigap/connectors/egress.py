@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import ipaddress
+import logging
 import socket
 import ssl
 import typing
@@ -25,6 +26,9 @@ from django.utils.translation import gettext as _
 
 from sigap.connectors.registry import PermanentFailure
 from sigap.core.env import env_list
+
+# httpx logs every request's URL at INFO; a Telegram URL carries the bot token.
+logging.getLogger("httpx").setLevel(logging.WARNING)
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network

@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any
 
 import httpx
+from django.core.cache import cache
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -42,6 +43,10 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 OFFICIAL_API = "https://api.telegram.org"
 # sendMessage takes 1-4096 characters of text.
 MAX_TEXT_CHARS = 4096
+# Telegram counts UTF-16 units, so an emoji may count twice: parts stay well below the limit.
+PART_CHARS = 4000
+# How long the parts already sent of a long reply are remembered for its retries.
+PROGRESS_SECONDS = 7 * 24 * 3600
 # Message fields that carry one file object with a file_id, and how the desk names them.
 _FILE_FIELDS = {
     "document": gettext_lazy("Document"),
@@ -89,6 +94,23 @@ def _files(message: Mapping[str, Any]) -> list[FileRef]:
                 )
             )
     return found
+
+
+def split_text(text: str, limit: int = PART_CHARS) -> list[str]:
+    """Parts of at most `limit` characters, cut after a paragraph or line where possible."""
+    parts: list[str] = []
+    rest = text.strip()
+    while len(rest) > limit:
+        window = rest[:limit]
+        # The last paragraph break in the second half of the window, else a line break, else
+        # a space; a text without any is cut hard.
+        cuts = [window.rfind(mark) for mark in ("\n\n", "\n", " ")]
+        cut = next((at for at in cuts if at >= limit // 2), limit)
+        parts.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    if rest:
+        parts.append(rest)
+    return parts or [text]
 
 
 def _shared_items(message: Mapping[str, Any]) -> list[str]:
@@ -209,24 +231,29 @@ class TelegramKind(ConnectorKind):
         token = secrets.get("bot_token", "")
         if not token:
             raise PermanentFailure(_("The connector has no bot token."))
-        if len(outbound.text) > MAX_TEXT_CHARS:
-            raise PermanentFailure(
-                _("Telegram takes at most %(max)s characters in one message; this has %(n)s.")
-                % {"max": MAX_TEXT_CHARS, "n": len(outbound.text)}
-            )
         chat = outbound.conversation_id
-        body = json.dumps(
-            {"chat_id": int(chat) if chat.lstrip("-").isdigit() else chat, "text": outbound.text},
-            ensure_ascii=False,
-        ).encode()
         base = (connector.outbound_url or OFFICIAL_API).rstrip("/")
-        response = post(
-            client,
-            f"{base}/bot{token}/sendMessage",
-            content=body,
-            headers={"Content-Type": "application/json"},
-        )
-        return _read_answer(response, chat=chat, fallback=outbound.key)
+        # A long reply goes out in parts. The parts already sent are remembered outside the
+        # job's transaction (which a failure rolls back), so a retry sends only the rest.
+        progress_key = f"sigap:telegram-parts:{connector.pk}:{outbound.key}"
+        sent: list[str] = list(cache.get(progress_key) or [])
+        for index, part in enumerate(split_text(outbound.text)):
+            if index < len(sent):
+                continue
+            body = json.dumps(
+                {"chat_id": int(chat) if chat.lstrip("-").isdigit() else chat, "text": part},
+                ensure_ascii=False,
+            ).encode()
+            response = post(
+                client,
+                f"{base}/bot{token}/sendMessage",
+                content=body,
+                headers={"Content-Type": "application/json"},
+            )
+            sent.append(_read_answer(response, chat=chat, fallback=f"{outbound.key}-{index}"))
+            cache.set(progress_key, sent, timeout=PROGRESS_SECONDS)
+        cache.delete(progress_key)
+        return sent[0]
 
     def fetch_file(
         self,

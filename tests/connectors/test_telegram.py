@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 from typing import Any
 
+import pytest
 import time_machine
 from django.test import Client
 
@@ -243,19 +245,28 @@ def test_a_server_error_is_retried_and_a_missing_chat_is_given_up(
     assert reason == "Telegram refused the message (400): Bad Request: chat not found"
 
 
-def test_a_reply_longer_than_telegram_takes_is_refused_with_the_reason(
+def test_a_long_reply_goes_out_in_parts_and_a_retry_sends_only_the_rest(
     client: Client, telegram: Connector, bot_api: TelegramBotApi, agent: User
 ) -> None:
-    ticket = _telegram_ticket(client, telegram)
+    first = "Langkah pengembalian barang: " + "kemas barang dengan rapi. " * 150
+    second = "Setelah itu: " + "kirim ke gudang kami di Bekasi. " * 100
+    with time_machine.travel(NOW, tick=False) as traveller:
+        ticket = _telegram_ticket(client, telegram)
+        bot_api.script = [
+            Answer(200, {"ok": True, "result": {"message_id": 901}}),
+            Answer(502, {"ok": False, "error_code": 502, "description": "Bad Gateway"}),
+        ]
+        reply = ticket_reply(ticket=ticket, by=agent, body=f"{first.strip()}\n\n{second.strip()}")
+        for _attempt in range(3):
+            run_due_jobs()
+            traveller.shift(timedelta(minutes=5))
 
-    reply = ticket_reply(ticket=ticket, by=agent, body="a" * 5000)
-    run_due_jobs()
-
-    assert bot_api.received == []
+    texts = [request.json()["text"] for request in bot_api.received]
+    assert texts == [first.strip(), second.strip(), second.strip()]
+    assert all(len(text) <= 4096 for text in texts)
     reply.refresh_from_db()
-    assert reply.delivery_status == MessageStatus.FAILED
-    reason = ticket.events.get(kind=EventKind.DELIVERY_FAILED).data["reason"]
-    assert "at most 4096 characters" in reason
+    assert reply.delivery_status == MessageStatus.SENT
+    assert reply.external_id == f"{TELEGRAM_CHAT}:901"
 
 
 def test_a_shared_location_contact_or_sticker_is_readable_on_the_ticket(
@@ -275,3 +286,21 @@ def test_a_shared_location_contact_or_sticker_is_readable_on_the_ticket(
         "[Contact: Rina +6281234567890]",
         "[Sticker 👍]",
     ]
+
+
+def test_the_bot_token_never_reaches_the_log(
+    client: Client,
+    telegram: Connector,
+    bot_api: TelegramBotApi,
+    agent: User,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    ticket = _telegram_ticket(client, telegram)
+    bot_api.script = [Answer(500, {"ok": False, "error_code": 500, "description": "oops"})]
+
+    ticket_reply(ticket=ticket, by=agent, body="Halo")
+    run_due_jobs()
+
+    assert len(bot_api.received) == 1
+    assert BOT_TOKEN not in caplog.text
