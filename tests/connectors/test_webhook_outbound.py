@@ -107,3 +107,24 @@ def test_a_redirect_is_not_followed(
     reason = ticket.events.get(kind=EventKind.DELIVERY_FAILED).data["reason"]
     assert "redirects are not followed" in reason
     assert "169.254.169.254" in reason
+
+
+def test_a_receiver_asking_to_slow_down_is_not_called_before_its_retry_after(
+    client: Client, webhook: Connector, receiver: FakeServer, agent: User
+) -> None:
+    with time_machine.travel(NOW, tick=False) as traveller:
+        ticket = _ticket(client, webhook)
+        receiver.script = [Answer(429, {"error": "slow down"}, headers={"Retry-After": "60"})]
+        reply = ticket_reply(ticket=ticket, by=agent, body="Halo")
+
+        run_due_jobs()
+        for seconds in (5, 10, 20):  # the outbox's backoff, all inside the minute asked for
+            traveller.shift(timedelta(seconds=seconds))
+            run_due_jobs()
+        assert len(receiver.received) == 1
+        traveller.shift(timedelta(minutes=2))
+        run_due_jobs()
+
+    assert len(receiver.received) == 2
+    reply.refresh_from_db()
+    assert reply.delivery_status == DeliveryStatus.SENT
