@@ -169,7 +169,7 @@ class TelegramKind(ConnectorKind):
     def parse(self, *, body: bytes) -> Parsed:
         try:
             update = json.loads(body)
-        except (ValueError, UnicodeDecodeError) as error:
+        except (ValueError, RecursionError) as error:
             raise Malformed(_("The body is not valid JSON: %(error)s") % {"error": error}) from None
         if not isinstance(update, dict) or _int(update.get("update_id")) is None:
             raise Malformed(_("The JSON is not a Telegram Update (no update_id)."), status=422)

@@ -162,7 +162,7 @@ class WebhookKind(ConnectorKind):
     def parse(self, *, body: bytes) -> Parsed:
         try:
             document = json.loads(body)
-        except (ValueError, UnicodeDecodeError) as error:
+        except (ValueError, RecursionError) as error:
             raise Malformed(_("The body is not valid JSON: %(error)s") % {"error": error}) from None
         try:
             parsed = _Body.model_validate(document)

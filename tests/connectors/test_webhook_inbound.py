@@ -212,3 +212,14 @@ def test_a_database_outage_asks_the_sender_to_try_again_later(
     assert response.status_code == 503
     assert response["Retry-After"] == "30"
     assert InboundDelivery.objects.count() == 0
+
+
+def test_json_nested_beyond_reason_is_kept_and_flagged_not_a_crash(
+    client: Client, webhook: Connector
+) -> None:
+    raw = b"[" * 200_000 + b"]" * 200_000
+
+    response = post_signed(client, webhook, None, raw=raw)
+
+    assert response.status_code == 400
+    assert InboundDelivery.objects.get().status == DeliveryStatus.QUARANTINED
