@@ -54,6 +54,9 @@ class InboundMessage:
     text: str
     subject: str = ""
     files: tuple[FileRef, ...] = ()
+    # When the customer sent it, as the sender says (Telegram's `date`); response targets
+    # count from then when it is plausible (services.py).
+    sent_at: datetime | None = None
     # Honoured only when the connector is trusted.
     priority: str = ""
     category: str = ""

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -47,6 +48,7 @@ KEPT_HEADERS = (
 MAX_ERROR_CHARS = 4000
 SUBJECT_CHARS = 80
 RACE_ATTEMPTS = 3
+MAX_MESSAGE_AGE = timedelta(days=1)
 # What processing decides; the raw body is written once, never again.
 _OUTCOME_FIELDS = ["status", "error", "detail", "ticket"]
 
@@ -238,6 +240,7 @@ def _take(
     if ticket is None or message is None:
         priority, category = _trusted_fields(connector, inbound)
         ticket = ticket_open(
+            at=_opened_at(inbound),
             customer=customer,
             identity=identity,
             channel=Channel.SOCIAL,
@@ -271,6 +274,17 @@ def _take(
 
 class _Duplicate(Exception):
     """The message was taken by a concurrent request; this copy is rolled back."""
+
+
+def _opened_at(inbound: InboundMessage) -> datetime:
+    """When the customer wrote, so response targets count from then (a message that waited in
+    the sender's retry queue is not younger than it is); our clock when the claim is not
+    plausible: in the future, or older than the sender would still be retrying."""
+    now = clock.now()
+    sent_at = inbound.sent_at
+    if sent_at is None or sent_at > now or now - sent_at > MAX_MESSAGE_AGE:
+        return now
+    return sent_at
 
 
 def _body(inbound: InboundMessage) -> str:

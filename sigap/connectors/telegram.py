@@ -13,7 +13,7 @@ from __future__ import annotations
 import hmac
 import json
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -111,6 +111,16 @@ def split_text(text: str, limit: int = PART_CHARS) -> list[str]:
     if rest:
         parts.append(rest)
     return parts or [text]
+
+
+def _sent_at(date: Any) -> datetime | None:
+    seconds = _int(date)
+    if seconds is None:
+        return None
+    try:
+        return datetime.fromtimestamp(seconds, tz=UTC)
+    except (OverflowError, ValueError, OSError):
+        return None
 
 
 def _shared_items(message: Mapping[str, Any]) -> list[str]:
@@ -215,6 +225,7 @@ class TelegramKind(ConnectorKind):
                     ),
                     text=text,
                     files=tuple(files),
+                    sent_at=_sent_at(message.get("date")),
                 )
             ],
             delivery_id=delivery_id,

@@ -33,7 +33,7 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
 from sigap.connectors.answers import check_answer, get, post
 from sigap.connectors.egress import AnswerTooLarge, check_url
@@ -80,6 +80,7 @@ class _Message(_Lenient):
     id: str = _Id
     text: str = ""
     attachments: list[_Attachment] = Field(default=[], max_length=10)
+    sent_at: AwareDatetime | None = None
 
 
 class _Conversation(_Lenient):
@@ -196,6 +197,7 @@ class WebhookKind(ConnectorKind):
             ),
             text=parsed.message.text,
             files=files,
+            sent_at=parsed.message.sent_at,
             subject=parsed.conversation.subject,
             priority=parsed.priority.lower(),
             category=parsed.category.lower(),

@@ -45,7 +45,7 @@ def update(update_id: int, message_id: int, **content: Any) -> dict[str, Any]:
             "message_id": message_id,
             "from": BUDI,
             "chat": PRIVATE_CHAT,
-            "date": 1767225600,
+            "date": 1767225600,  # overridden by content["date"] when given
             **content,
         },
     }
