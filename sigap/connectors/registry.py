@@ -31,6 +31,8 @@ class Sender:
     id: str
     name: str = ""
     language: str = ""
+    # A phone number the sender shared as their own (Telegram: their own contact card).
+    phone: str = ""
 
 
 @dataclass(frozen=True)

@@ -30,8 +30,8 @@ from sigap.connectors.registry import InboundMessage, Malformed, Parsed, Unknown
 from sigap.connectors.vault import SecretsUnreadable, seal, unseal
 from sigap.core import clock
 from sigap.core.errors import Conflict, DomainError, NotAllowed
-from sigap.customers.models import IdentityKind
-from sigap.customers.services import IdentityInput, customer_for_identity
+from sigap.customers.models import Customer, IdentityKind
+from sigap.customers.services import IdentityInput, customer_for_identity, identity_add
 from sigap.tickets.models import Category, Channel, Message, Priority, Status, Ticket
 from sigap.tickets.services import ticket_open, ticket_receive
 
@@ -219,6 +219,8 @@ def _take(
         name=inbound.sender.name,
         language=language,
     )
+    if inbound.sender.phone:
+        _add_phone(customer, inbound.sender.phone)
     body = _body(inbound)
     message: Message | None = None
     link = (
@@ -274,6 +276,18 @@ def _take(
 
 class _Duplicate(Exception):
     """The message was taken by a concurrent request; this copy is rolled back."""
+
+
+def _add_phone(customer: Customer, phone: str) -> None:
+    try:
+        with transaction.atomic():
+            identity_add(
+                by=None, customer=customer, identity=IdentityInput(IdentityKind.PHONE, phone)
+            )
+    except DomainError as refused:
+        # Owned by another customer, or not a number: the message still counts; an agent can
+        # merge the two customers if they are one person.
+        logger.info("customer %s: shared phone not added: %s", customer.pk, refused.message)
 
 
 def _opened_at(inbound: InboundMessage) -> datetime:

@@ -123,6 +123,15 @@ def _sent_at(date: Any) -> datetime | None:
         return None
 
 
+def _own_phone(message: Mapping[str, Any], sender_id: int) -> str:
+    """The phone number of a contact card the sender shared of themselves (Telegram sets the
+    card's user_id to theirs), which tells the desk who they are on the phone too."""
+    contact = message.get("contact")
+    if isinstance(contact, dict) and contact.get("user_id") == sender_id:
+        return str(contact.get("phone_number") or "")
+    return ""
+
+
 def _shared_items(message: Mapping[str, Any]) -> list[str]:
     """A sticker, location or contact the customer sent, as the agent should read it."""
     items: list[str] = []
@@ -206,6 +215,9 @@ class TelegramKind(ConnectorKind):
             return Parsed([], delivery_id, _("A message without a sender (a channel post)."))
         if author.get("is_bot") is True:
             return Parsed([], delivery_id, _("A message from a bot."))
+        if str(message.get("text") or "").split(" ")[0] == "/start":
+            # Opening the chat with the bot: the customer has not said anything yet.
+            return Parsed([], delivery_id, _("The customer started a chat with the bot."))
         text = message.get("text") or message.get("caption") or ""
         if isinstance(text, str):
             text = "\n".join(part for part in (text, *_shared_items(message)) if part)
@@ -222,6 +234,7 @@ class TelegramKind(ConnectorKind):
                         id=str(author["id"]),
                         name=name or str(author.get("username") or ""),
                         language=str(author.get("language_code") or ""),
+                        phone=_own_phone(message, author["id"]),
                     ),
                     text=text,
                     files=tuple(files),

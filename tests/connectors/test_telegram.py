@@ -304,3 +304,38 @@ def test_the_bot_token_never_reaches_the_log(
 
     assert len(bot_api.received) == 1
     assert BOT_TOKEN not in caplog.text
+
+
+def test_starting_the_bot_makes_no_ticket(client: Client, telegram: Connector) -> None:
+    response = post_update(client, telegram, update(10030, 1395, text="/start"))
+
+    assert response.json()["status"] == "ignored"
+    assert Ticket.objects.count() == 0
+
+
+def test_sharing_ones_own_contact_adds_the_phone_number_to_the_customer(
+    client: Client, telegram: Connector
+) -> None:
+    own = {"phone_number": "081234567890", "first_name": "Budi", "user_id": TELEGRAM_CHAT}
+    someone_else = {"phone_number": "+6289876543210", "first_name": "Rina", "user_id": 55}
+
+    post_update(client, telegram, update(10031, 1396, contact=own))
+    post_update(client, telegram, update(10032, 1397, contact=someone_else))
+
+    customer = Ticket.objects.get().customer
+    phones = list(customer.identities.filter(kind="phone").values_list("value", flat=True))
+    assert phones == ["+6281234567890"]
+
+
+def test_a_shared_number_owned_by_another_customer_does_not_stop_the_message(
+    client: Client, telegram: Connector
+) -> None:
+    from tests.factories import make_customer
+
+    make_customer("Budi lain", phone="+6281234567890")
+    own = {"phone_number": "081234567890", "first_name": "Budi", "user_id": TELEGRAM_CHAT}
+
+    response = post_update(client, telegram, update(10033, 1398, contact=own))
+
+    assert response.json()["status"] == "accepted"
+    assert not Ticket.objects.get().customer.identities.filter(kind="phone").exists()
