@@ -5,7 +5,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import admin, messages
-from django.db.models import QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
@@ -30,7 +30,16 @@ def inbound_path(connector: Connector) -> str:
 @admin.register(Connector)
 class ConnectorAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     form = ConnectorForm
-    list_display = ("name", "kind", "team", "network", "is_enabled", "is_trusted")
+    list_display = (
+        "name",
+        "kind",
+        "team",
+        "network",
+        "is_enabled",
+        "is_trusted",
+        "last_received",
+        "quarantined",
+    )
     list_filter = ("kind", "is_enabled", "team")
     search_fields = ("name", "network")
     readonly_fields = ("inbound_url",)
@@ -39,6 +48,33 @@ class ConnectorAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         fields = [*MODEL_FIELDS, *secret_names()]
         return [*fields, "inbound_url"] if obj is not None else fields
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Connector]:
+        # What tells an admin an integration broke: silence, or deliveries piling up unread.
+        queryset: QuerySet[Connector] = super().get_queryset(request)
+        return queryset.annotate(
+            last_delivery_at=Max("deliveries__received_at"),
+            quarantined_count=Count(
+                "deliveries", filter=Q(deliveries__status=DeliveryStatus.QUARANTINED)
+            ),
+        )
+
+    @admin.display(description=gettext_lazy("last received"), ordering="last_delivery_at")
+    def last_received(self, connector: Connector) -> Any:
+        return getattr(connector, "last_delivery_at", None)
+
+    @admin.display(description=gettext_lazy("quarantined"), ordering="quarantined_count")
+    def quarantined(self, connector: Connector) -> Any:
+        count = getattr(connector, "quarantined_count", 0)
+        if not count:
+            return 0
+        url = reverse("admin:connectors_inbounddelivery_changelist")
+        return format_html(
+            '<a href="{}?connector__id__exact={}&amp;status__exact=quarantined">{}</a>',
+            url,
+            connector.pk,
+            count,
+        )
 
     @admin.display(description=gettext_lazy("inbound URL"))
     def inbound_url(self, connector: Connector) -> str:

@@ -139,3 +139,18 @@ def test_the_lists_show_connectors_and_what_they_received(
     assert "Toko bot" in connectors
     assert "Telegram bot" in connectors
     assert "40001" in deliveries
+
+
+def test_the_connector_list_shows_quarantined_deliveries_waiting(
+    client: Client, admin_user: User, webhook: Connector
+) -> None:
+    from tests.connectors.conftest import post_signed
+
+    post_signed(Client(), webhook, None, raw=b"{rusak")
+    post_signed(Client(), webhook, None, raw=b"{rusak lagi")
+    login(client, admin_user)
+
+    page = client.get("/admin/connectors/connector/").content.decode()
+
+    assert f"connector__id__exact={webhook.pk}&amp;status__exact=quarantined" in page
+    assert re.search(r"status__exact=quarantined\">2</a>", page)
