@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 import pytest
@@ -223,3 +224,19 @@ def test_json_nested_beyond_reason_is_kept_and_flagged_not_a_crash(
 
     assert response.status_code == 400
     assert InboundDelivery.objects.get().status == DeliveryStatus.QUARANTINED
+
+
+def test_refusals_leave_a_clear_log_line(
+    client: Client, webhook: Connector, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, logger="sigap.connectors")
+
+    post_signed(client, webhook, message_payload(), secret="palsu")
+    post_signed(client, webhook, None, raw=b"{rusak")
+
+    lines = [record.getMessage() for record in caplog.records if record.name.startswith("sigap")]
+    assert lines == [
+        f"connector {webhook.pk}: refused a request: The signature does not match the body.",
+        f"connector {webhook.pk}: quarantined a request: The body is not valid JSON: "
+        "Expecting property name enclosed in double quotes: line 1 column 2 (char 1)",
+    ]
