@@ -129,6 +129,11 @@ def _earlier(connector: Connector, delivery_id: str) -> InboundDelivery | None:
 
 
 def _duplicate_of(earlier: InboundDelivery) -> Outcome:
+    logger.info(
+        "connector %s: delivery %s received again; nothing changed",
+        earlier.connector_id,
+        earlier.delivery_id,
+    )
     return Outcome(
         200,
         "duplicate",

@@ -240,3 +240,14 @@ def test_refusals_leave_a_clear_log_line(
         f"connector {webhook.pk}: quarantined a request: The body is not valid JSON: "
         "Expecting property name enclosed in double quotes: line 1 column 2 (char 1)",
     ]
+
+
+def test_a_replay_is_logged(
+    client: Client, webhook: Connector, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="sigap.connectors")
+    post_signed(client, webhook, message_payload(), delivery="d-9")
+
+    post_signed(client, webhook, message_payload(), delivery="d-9")
+
+    assert f"connector {webhook.pk}: delivery d-9 received again; nothing changed" in caplog.text
