@@ -16,7 +16,11 @@ from sigap.connectors.egress import ForbiddenDestination
 from sigap.connectors.forms import MODEL_FIELDS, ConnectorForm, secret_names
 from sigap.connectors.models import Connector, DeliveryStatus, InboundDelivery
 from sigap.connectors.registry import PermanentFailure, TemporaryFailure, kind_get
-from sigap.connectors.services import connector_set_secrets, inbound_reprocess
+from sigap.connectors.services import (
+    connector_new_address,
+    connector_set_secrets,
+    inbound_reprocess,
+)
 from sigap.connectors.telegram import telegram_webhook_register
 from sigap.core.errors import DomainError
 
@@ -43,7 +47,7 @@ class ConnectorAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_filter = ("kind", "is_enabled", "team")
     search_fields = ("name", "network")
     readonly_fields = ("inbound_url",)
-    actions = ["register_telegram_webhook"]
+    actions = ["register_telegram_webhook", "new_address"]
 
     def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         fields = [*MODEL_FIELDS, *secret_names()]
@@ -116,6 +120,17 @@ class ConnectorAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
                 self.message_user(request, f"{connector}: {error}", messages.ERROR)
             else:
                 self.message_user(request, f"{connector}: {answer} ({address})")
+
+    @admin.action(description=gettext_lazy("Give the selected connectors a new inbound address"))
+    def new_address(self, request: HttpRequest, queryset: QuerySet[Connector]) -> None:
+        for connector in queryset:
+            connector_new_address(connector=connector)
+            self.message_user(
+                request,
+                _("%(name)s now receives at %(url)s; the old address no longer works.")
+                % {"name": connector, "url": _absolute(request, inbound_path(connector))},
+                messages.WARNING,
+            )
 
 
 def _absolute(request: HttpRequest, path: str) -> str:

@@ -13,8 +13,12 @@ from sigap.connectors.registry import kind_choices
 from sigap.tickets.models import Message, Ticket
 
 
-def _inbound_key() -> str:
+def new_inbound_key() -> str:
     return secrets.token_urlsafe(32)
+
+
+# The name migration 0001 gives the field's default.
+_inbound_key = new_inbound_key
 
 
 class Connector(models.Model):

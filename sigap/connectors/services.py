@@ -25,6 +25,7 @@ from sigap.connectors.models import (
     ConnectorTicket,
     DeliveryStatus,
     InboundDelivery,
+    new_inbound_key,
 )
 from sigap.connectors.registry import InboundMessage, Malformed, Parsed, UnknownKind, kind_get
 from sigap.connectors.vault import SecretsUnreadable, seal, unseal
@@ -78,6 +79,13 @@ def connector_set_secrets(*, connector: Connector, secrets: Mapping[str, str]) -
     connector.sealed_secrets = seal(current)
     if connector.pk is not None:
         connector.save(update_fields=["sealed_secrets"])
+
+
+def connector_new_address(*, connector: Connector) -> Connector:
+    """A new unguessable inbound key (the old address leaked): the old one stops at once."""
+    connector.inbound_key = new_inbound_key()
+    connector.save(update_fields=["inbound_key"])
+    return connector
 
 
 def inbound_receive(*, connector: Connector, headers: Mapping[str, str], body: bytes) -> Outcome:

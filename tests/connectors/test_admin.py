@@ -154,3 +154,25 @@ def test_the_connector_list_shows_quarantined_deliveries_waiting(
 
     assert f"connector__id__exact={webhook.pk}&amp;status__exact=quarantined" in page
     assert re.search(r"status__exact=quarantined\">2</a>", page)
+
+
+def test_a_leaked_address_is_replaced_and_stops_working(
+    client: Client, admin_user: User, webhook: Connector
+) -> None:
+    from tests.connectors.conftest import message_payload, post_signed
+
+    old_key = webhook.inbound_key
+    login(client, admin_user)
+
+    response = client.post(
+        "/admin/connectors/connector/",
+        {"action": "new_address", "_selected_action": [str(webhook.pk)]},
+        follow=True,
+    )
+
+    webhook.refresh_from_db()
+    assert webhook.inbound_key != old_key
+    assert f"/connectors/in/{webhook.inbound_key}" in response.content.decode()
+    stale = Connector(pk=webhook.pk, inbound_key=old_key)
+    assert post_signed(Client(), stale, message_payload()).status_code == 404
+    assert post_signed(Client(), webhook, message_payload()).status_code == 200
