@@ -24,7 +24,7 @@ import httpx
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from sigap.connectors.registry import PermanentFailure
+from sigap.connectors.registry import PermanentFailure, TemporaryFailure
 from sigap.core.env import env_list
 
 # httpx logs every request's URL at INFO; a Telegram URL carries the bot token.
@@ -48,6 +48,10 @@ class ForbiddenDestination(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+class HostNotFound(TemporaryFailure):
+    """The name does not resolve now; DNS trouble passes, so sending is tried again later."""
 
 
 class AnswerTooLarge(PermanentFailure):
@@ -136,7 +140,7 @@ def resolve(host: str, port: int) -> list[IPAddress]:
     try:
         found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as error:
-        raise ForbiddenDestination(
+        raise HostNotFound(
             _("The host %(host)s cannot be resolved (%(error)s).") % {"host": host, "error": error}
         ) from None
     addresses: list[IPAddress] = []

@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from sigap.connectors.egress import ForbiddenDestination, check_url
+from sigap.connectors.egress import ForbiddenDestination, HostNotFound, check_url
 from sigap.connectors.models import Connector
 from sigap.connectors.registry import kind_choices, kind_get
 from sigap.connectors.vault import SecretsUnreadable, unseal
@@ -81,6 +81,8 @@ class _ConnectorForm(forms.ModelForm):  # type: ignore[type-arg]
                 check_url(url)
             except ForbiddenDestination as refused:
                 self.add_error("outbound_url", refused.message)
+            except HostNotFound as unknown:
+                self.add_error("outbound_url", str(unknown))
         stored = self.stored_secrets()
         for name, label in kind.secret_labels.items():
             missing = not cleaned.get(name) and not stored.get(name)

@@ -4,9 +4,11 @@ CVE-2021-42091): checked when saved, and again when sending, because DNS answers
 from __future__ import annotations
 
 import socket
+from datetime import timedelta
 from typing import Any
 
 import pytest
+import time_machine
 from django.test import Client
 
 from sigap.accounts.models import User
@@ -184,3 +186,48 @@ def test_the_connection_itself_is_refused_when_the_name_turns_inward_after_the_c
         client.post(f"http://hooks.toko.example:{receiver.port}/replies", content=b"{}")
 
     assert receiver.received == []
+
+
+def test_a_name_that_does_not_resolve_for_a_while_is_retried_not_given_up(
+    client: Client,
+    webhook: Connector,
+    receiver: FakeServer,
+    agent: User,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    webhook.outbound_url = f"http://hooks.toko.example:{receiver.port}/replies"
+    webhook.save()
+    post_signed(client, webhook, message_payload())
+
+    def no_answer(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
+        if host == "hooks.toko.example":
+            raise socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution")
+        return _real_getaddrinfo(host, port, *args, **kwargs)
+
+    with time_machine.travel("2026-11-23 09:00:00+00:00", tick=False) as traveller:
+        monkeypatch.setattr(socket, "getaddrinfo", no_answer)
+        reply = ticket_reply(ticket=Ticket.objects.get(), by=agent, body="Halo")
+        run_due_jobs()
+        reply.refresh_from_db()
+        assert reply.delivery_status == DeliveryStatus.QUEUED
+        fake_dns(monkeypatch, {"hooks.toko.example": ["127.0.0.1"]})
+        traveller.shift(timedelta(minutes=1))
+        run_due_jobs()
+
+    reply.refresh_from_db()
+    assert reply.delivery_status == DeliveryStatus.SENT
+    assert len(receiver.received) == 1
+
+
+def test_saving_a_url_whose_name_does_not_resolve_is_refused(
+    nothing_allowed: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sigap.connectors.egress import HostNotFound
+
+    def no_answer(*args: Any, **kwargs: Any) -> Any:
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getaddrinfo", no_answer)
+
+    with pytest.raises(HostNotFound, match="cannot be resolved"):
+        check_url("https://tidak-ada.toko.example/hook")
