@@ -59,7 +59,7 @@ def _pause(connector_id: int, seconds: int) -> None:
 def connector_send(message: Message) -> None:
     """Deliver an outbound message of a connector ticket; sets its external id."""
     link = (
-        ConnectorTicket.objects.select_related("connector")
+        ConnectorTicket.objects.select_related("connector", "ticket__identity")
         .filter(ticket_id=message.ticket_id)
         .first()
     )
@@ -111,6 +111,12 @@ def _outbound(message: Message, link: ConnectorTicket) -> Outbound:
         .first()
     )
     author = message.author_user
+    identity = link.ticket.identity
+    recipient = (
+        identity.value
+        if identity is not None and identity.network == link.connector.network
+        else ""
+    )
     return Outbound(
         key=f"sigap-{message.pk}",
         conversation_id=link.conversation_id,
@@ -119,4 +125,5 @@ def _outbound(message: Message, link: ConnectorTicket) -> Outbound:
         author_name=author.display_name if author is not None else "",
         sent_at=message.created_at,
         in_reply_to=last_inbound or "",
+        recipient_id=recipient,
     )

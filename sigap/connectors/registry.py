@@ -3,7 +3,20 @@
 A kind turns an inbound HTTP request into normalised messages and sends a reply out, returning
 the id the other side gave it. Everything else — signatures' replay memory, storage of raw
 requests, customers, tickets, threading, retries — is shared (services.py, delivery.py), so a
-new channel type is one module with one class, registered with `kind_register`.
+new channel type is one module with one class, registered with `kind_register`:
+
+    class WhatsAppKind(ConnectorKind):
+        key = "whatsapp"
+        label = gettext_lazy("WhatsApp Cloud API")
+        secret_labels = {"access_token": gettext_lazy("Access token")}
+        def authenticate(self, *, connector, secrets, headers, body, now): ...
+        def parse(self, *, body): ...
+        def send(self, *, connector, secrets, outbound, client): ...
+
+    kind_register(WhatsAppKind())
+
+imported from its app's AppConfig.ready() (or listed in BUILTIN_KINDS). Its outbound requests
+go through the `client` it is given, which carries the SSRF guard.
 """
 
 from __future__ import annotations
@@ -84,6 +97,8 @@ class Outbound:
     author_name: str
     sent_at: datetime
     in_reply_to: str = ""
+    # The customer's id on the connector's network (who the conversation is with).
+    recipient_id: str = ""
 
 
 class Rejected(Exception):

@@ -14,6 +14,7 @@ every outbound request, so a URL pointing into the desk's network is refused.
 Outbound: the agent's reply is POSTed, signed the same way, to the connector's outbound URL:
 
     {"type": "message", "id": "sigap-42", "conversation": {"id": "c-9"},
+     "recipient": {"id": "u-1"},
      "message": {"text": "…", "sent_at": "2026-…Z", "in_reply_to": "m-1"},
      "ticket": {"reference": "SGP-000042"}, "author": {"name": "Sari"}}
 
@@ -219,6 +220,7 @@ class WebhookKind(ConnectorKind):
             "type": "message",
             "id": outbound.key,
             "conversation": {"id": outbound.conversation_id},
+            "recipient": {"id": outbound.recipient_id},
             "message": {
                 "text": outbound.text,
                 "sent_at": outbound.sent_at.isoformat(),

@@ -42,6 +42,7 @@ def test_a_reply_is_posted_signed_to_the_outbound_url(
     assert request.headers["X-Sigap-Delivery"] == f"sigap-{reply.pk}"
     sent = request.json()
     assert sent["conversation"] == {"id": "c-9"}
+    assert sent["recipient"] == {"id": "siti.rahma"}
     assert sent["message"]["text"] == "Paket Anda sedang dikirim ulang."
     assert sent["message"]["in_reply_to"] == "m-1"
     assert sent["ticket"] == {"reference": ticket.reference}
