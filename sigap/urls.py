@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("sigap.feedback.urls")),
     path("chat/", include("sigap.chat.urls")),
     path("routing/", include("sigap.routing.urls")),
+    path("connectors/", include("sigap.connectors.urls")),
     path("", include("sigap.web.urls")),
 ]
 

@@ -16,7 +16,8 @@ from sigap.tickets.models import Ticket
 # no credentials to ride on (sigap/api/auth.py); it is deliberately exempt from CSRF checks.
 # So is the chat widget's upload (sigap/chat/views.py): shops' pages post to it from other
 # sites, authorised by the visitor's token in the form, never by a cookie.
-EXEMPT_PREFIXES = ("api/", "chat/")
+# Connector webhooks are authenticated by a signature or secret header, never by a session.
+EXEMPT_PREFIXES = ("api/", "chat/", "connectors/in/")
 
 _CONVERTER = re.compile(r"<(?:(?P<kind>\w+):)?(?P<name>\w+)>")
 _REGEX_GROUP = re.compile(r"\(\?P<\w+>([^)]*)\)")

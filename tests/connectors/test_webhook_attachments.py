@@ -1,0 +1,65 @@
+"""Files a webhook message links to are fetched through the SSRF guard and attached."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.test import Client
+
+from sigap.connectors.models import Connector, DeliveryStatus, InboundDelivery
+from sigap.core.jobs import run_due_jobs
+from sigap.intake.attachments import path_of
+from sigap.tickets.events import EventKind
+from sigap.tickets.models import Attachment, Message
+from tests.connectors.conftest import message_payload, post_signed
+from tests.connectors.fake_servers import Answer, FakeServer
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"bukti-kerusakan" * 50
+
+
+def _with_attachments(*attachments: dict[str, Any], text: str = "Ini fotonya") -> dict[str, Any]:
+    payload = message_payload(text=text)
+    payload["message"]["attachments"] = list(attachments)
+    return payload
+
+
+def test_a_linked_photo_is_fetched_and_attached(
+    client: Client, webhook: Connector, receiver: FakeServer
+) -> None:
+    link = {"url": f"{receiver.url}/media/77", "name": "bukti.png", "type": "image/png"}
+    post_signed(client, webhook, _with_attachments(link))
+    receiver.script = [Answer(200, raw=PNG)]
+
+    assert run_due_jobs() == 1
+
+    message = Message.objects.get()
+    assert message.body_text == "Ini fotonya\n[Attachment: bukti.png]"
+    attachment = Attachment.objects.get(message=message)
+    assert (attachment.filename, attachment.content_type) == ("bukti.png", "image/png")
+    assert path_of(attachment).read_bytes() == PNG
+    assert [request.path for request in receiver.received] == ["/media/77"]
+
+
+def test_a_link_into_the_desks_network_is_refused_and_named_on_the_timeline(
+    client: Client, webhook: Connector, receiver: FakeServer
+) -> None:
+    link = {"url": "http://169.254.169.254/latest/meta-data/iam", "name": "kredensial.txt"}
+    post_signed(client, webhook, _with_attachments(link))
+
+    run_due_jobs()
+
+    assert not Attachment.objects.exists()
+    message = Message.objects.get()
+    refused = message.ticket.events.get(kind=EventKind.ATTACHMENT_REFUSED)
+    assert refused.data["filename"] == "kredensial.txt"
+    assert "a link-local address" in refused.data["reason"]
+
+
+def test_a_message_with_neither_text_nor_attachments_is_quarantined(
+    client: Client, webhook: Connector
+) -> None:
+    response = post_signed(client, webhook, message_payload(text=""))
+
+    assert response.status_code == 422
+    assert "neither text nor attachments" in response.json()["detail"]
+    assert InboundDelivery.objects.get().status == DeliveryStatus.QUARANTINED
