@@ -11,7 +11,7 @@ from django.urls import URLPattern, URLResolver, re_path
 from ninja import NinjaAPI
 from ninja.openapi.schema import OpenAPISchema
 
-from sigap.api import customers, errors, people, sla, sops, tickets
+from sigap.api import attachments, customers, errors, people, sla, sops, tickets
 from sigap.api.auth import BearerToken
 from sigap.api.docs import LocalSwagger, asset_patterns
 
@@ -115,3 +115,4 @@ api.add_router("", tickets.router)
 api.add_router("", customers.router)
 api.add_router("", sops.router)
 api.add_router("", sla.router)
+api.add_router("", attachments.router)
