@@ -165,6 +165,10 @@ ATTACHMENT_ALLOWED_TYPES = env_list(
     ],
 )
 ATTACHMENTS_DIR = DATA_DIR / "attachments"
+# `sigap backup` writes here; the executor also does every N hours (0: off), keeping the newest.
+BACKUP_DIR = Path(env_str("SIGAP_BACKUP_DIR", str(DATA_DIR / "backups")))
+BACKUP_INTERVAL_HOURS = env_int("SIGAP_BACKUP_INTERVAL_HOURS", 0)
+BACKUP_KEEP = env_int("SIGAP_BACKUP_KEEP", 7)
 # How often each IMAP mailbox is read.
 MAIL_POLL_SECONDS = env_int("SIGAP_MAIL_POLL_SECONDS", 60)
 
