@@ -213,3 +213,12 @@ def test_a_manager_sees_every_teams_files(client: Client, manager: User, mailbox
     client.force_login(manager)
 
     assert _download(client, only_attachment(ticket)).status_code == 200
+
+
+def test_a_signed_in_account_without_desk_access_gets_404(client: Client, mailbox: Mailbox) -> None:
+    # Someone with an account but no role (a customer of a future portal, say) is no agent.
+    visitor = User.objects.create_user("tamu", "tamu@mail.example", "Rahasia-123!")
+    ticket = ticket_with_files(mailbox, [("foto.png", "image/png", PNG)])
+    client.force_login(visitor)
+
+    assert _download(client, only_attachment(ticket)).status_code == 404
