@@ -113,6 +113,11 @@ X_FRAME_OPTIONS = "DENY"
 # Failed sign-ins allowed per username and per client address in the window below.
 LOGIN_THROTTLE_ATTEMPTS = env_int("SIGAP_LOGIN_THROTTLE_ATTEMPTS", 5)
 LOGIN_THROTTLE_WINDOW_SECONDS = env_int("SIGAP_LOGIN_THROTTLE_WINDOW", 900)
+# API calls allowed per user per window, and unknown tokens per client address per window.
+API_RATE_LIMIT = env_int("SIGAP_API_RATE_LIMIT", 1200)
+API_RATE_WINDOW_SECONDS = env_int("SIGAP_API_RATE_WINDOW", 60)
+API_AUTH_FAILURES_PER_CLIENT = env_int("SIGAP_API_AUTH_FAILURES", 30)
+API_AUTH_FAILURE_WINDOW_SECONDS = env_int("SIGAP_API_AUTH_FAILURE_WINDOW", 300)
 # Password-reset links asked for per email address and per client address in the window below.
 PASSWORD_RESET_THROTTLE_PER_EMAIL = env_int("SIGAP_PASSWORD_RESET_THROTTLE_PER_EMAIL", 3)
 PASSWORD_RESET_THROTTLE_PER_CLIENT = env_int("SIGAP_PASSWORD_RESET_THROTTLE_PER_CLIENT", 10)
@@ -165,6 +170,10 @@ ATTACHMENT_ALLOWED_TYPES = env_list(
     ],
 )
 ATTACHMENTS_DIR = DATA_DIR / "attachments"
+# `sigap backup` writes here; the executor also does every N hours (0: off), keeping the newest.
+BACKUP_DIR = Path(env_str("SIGAP_BACKUP_DIR", str(DATA_DIR / "backups")))
+BACKUP_INTERVAL_HOURS = env_int("SIGAP_BACKUP_INTERVAL_HOURS", 0)
+BACKUP_KEEP = env_int("SIGAP_BACKUP_KEEP", 7)
 # How often each IMAP mailbox is read.
 MAIL_POLL_SECONDS = env_int("SIGAP_MAIL_POLL_SECONDS", 60)
 

@@ -11,7 +11,7 @@ from django.urls import URLPattern, URLResolver, re_path
 from ninja import NinjaAPI
 from ninja.openapi.schema import OpenAPISchema
 
-from sigap.api import customers, errors, feedback, metrics, people, sla, sops, tickets
+from sigap.api import attachments, customers, errors, feedback, metrics, people, rate_limits, sla, sops, tickets
 from sigap.api.auth import BearerToken
 from sigap.api.docs import LocalSwagger, asset_patterns
 from sigap.routing import api as routing
@@ -96,6 +96,7 @@ class SigapAPI(NinjaAPI):
         for operations in schema["paths"].values():
             for operation in operations.values():
                 _document_invalid_input(operation)
+                rate_limits.document(operation)
                 for status, response in operation.get("responses", {}).items():
                     content = response.get("content", {})
                     if int(status) >= 400 and "application/json" in content:
@@ -108,9 +109,11 @@ api = SigapAPI(
     version="1",
     description=DESCRIPTION,
     auth=BearerToken(),
+    throttle=[rate_limits.PerUserRate()],
     docs=LocalSwagger(),
 )
 errors.install(api)
+rate_limits.install(api)
 api.add_router("", people.router)
 api.add_router("", tickets.router)
 api.add_router("", customers.router)
@@ -119,3 +122,4 @@ api.add_router("", sla.router)
 api.add_router("", metrics.router)
 api.add_router("", feedback.router)
 api.add_router("", routing.router)
+api.add_router("", attachments.router)

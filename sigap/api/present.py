@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sigap.accounts.models import Team, User
+from sigap.api.attachments import attachment_out
 from sigap.api.schemas.common import Ref
 from sigap.api.schemas.customers import CustomerOut, IdentityOut
 from sigap.api.schemas.tickets import (
@@ -14,6 +15,7 @@ from sigap.api.schemas.tickets import (
     TicketSummary,
 )
 from sigap.customers.models import Customer, CustomerIdentity, IdentityKind
+from sigap.tickets.downloads import ticket_attachments
 from sigap.tickets.events import EventKind
 from sigap.tickets.models import (
     Category,
@@ -77,6 +79,7 @@ def ticket_detail(ticket: Ticket) -> TicketDetail:
             "last_agent_message_at": ticket.last_agent_message_at,
             "resolved_at": ticket.resolved_at,
             "closed_at": ticket.closed_at,
+            "attachments": [attachment_out(a) for a in ticket_attachments(ticket)],
         }
     )
 

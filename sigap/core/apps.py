@@ -11,3 +11,5 @@ class CoreConfig(AppConfig):
         from sigap.core.lookups import InConstants
 
         CharField.register_lookup(InConstants)
+        # Registers the scheduled-backup poller with the job executor.
+        from sigap.core import backup_schedule  # noqa: F401

@@ -8,6 +8,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import Prefetch
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -17,8 +18,21 @@ from sigap.routing.models import Strategy
 from sigap.sla.models import EscalationCause, TimerKind
 from sigap.sops.display import in_language, outcome_label
 from sigap.tickets.events import EventKind
-from sigap.tickets.models import Channel, Direction, Message, Priority, Status, TicketEvent
+from sigap.tickets.models import (
+    Attachment,
+    Channel,
+    Direction,
+    Message,
+    Priority,
+    Status,
+    TicketEvent,
+)
 from sigap.web.templatetags.humanize_amount import rupiah
+
+# Prefetch for the timeline's events: the files of each message, in the order they came.
+ATTACHMENTS = Prefetch(
+    "message__attachments", queryset=Attachment.objects.order_by("created_at", "pk")
+)
 
 
 @dataclass(frozen=True)
@@ -78,6 +92,11 @@ def _detail(event: TicketEvent) -> str:
         return _("%(name)s was merged into this customer") % {"name": data.get("from_name", "")}
     if kind == EventKind.DELIVERY_FAILED:
         return str(data.get("reason", ""))
+    if kind == EventKind.ATTACHMENT_REFUSED:
+        return _("%(name)s was not kept: %(reason)s") % {
+            "name": data.get("filename") or _("a file"),
+            "reason": data.get("reason") or _("no reason recorded"),
+        }
     if kind == EventKind.SOP_STARTED:
         return in_language(data.get("title")) or str(data.get("sop", ""))
     if kind == EventKind.SOP_SWITCHED:
@@ -161,14 +180,23 @@ def _actor(event: TicketEvent) -> str:
     return _("Sigap")
 
 
+# Events about a message already shown above them: their entry does not repeat its text.
+_ABOUT_A_MESSAGE = {EventKind.ATTACHMENT_REFUSED, EventKind.DELIVERY_FAILED}
+
+
+def _shown_message(event: TicketEvent) -> Message | None:
+    return None if event.kind in _ABOUT_A_MESSAGE else event.message
+
+
 def _style(event: TicketEvent) -> str:
-    if event.message is None:
+    message = _shown_message(event)
+    if message is None:
         return "change"
     return {
         Direction.INBOUND: "inbound",
         Direction.OUTBOUND: "outbound",
         Direction.NOTE: "note",
-    }.get(Direction(event.message.direction), "change")
+    }.get(Direction(message.direction), "change")
 
 
 def timeline_entries(events: Iterable[TicketEvent]) -> list[Entry]:
@@ -179,7 +207,7 @@ def timeline_entries(events: Iterable[TicketEvent]) -> list[Entry]:
             verb=_label(EventKind, event.kind),
             detail=_detail(event),
             at=event.created_at,
-            message=event.message,
+            message=_shown_message(event),
             style=_style(event),
         )
         for event in events

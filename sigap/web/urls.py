@@ -2,6 +2,7 @@ from django.urls import path
 
 from sigap.web.views import (
     approvals,
+    attachments,
     auth,
     contact,
     customers,
@@ -33,6 +34,7 @@ urlpatterns = [
     path("invitations/<slug:token>/", invitations.invitation_accept_page, name="invitation_accept"),
     path("tickets/new/contact/", contact.contact_new, name="contact_new"),
     path("tickets/<int:pk>/", tickets.ticket_detail, name="ticket"),
+    path("attachments/<str:key>/", attachments.attachment_download, name="attachment"),
     path("tickets/<int:pk>/reply/", tickets.ticket_reply_post, name="ticket_reply"),
     path("tickets/<int:pk>/note/", tickets.ticket_note_post, name="ticket_note"),
     path("tickets/<int:pk>/properties/", tickets.ticket_properties_post, name="ticket_properties"),

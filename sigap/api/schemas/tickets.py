@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from ninja import Schema
 from pydantic import Field
 
+from sigap.api.schemas.attachments import AttachmentOut
 from sigap.api.schemas.common import Id, Input, PageOf, Ref, Text
 from sigap.tickets.models import Channel, DeliveryStatus, Direction, Priority, Status
 
@@ -45,6 +46,7 @@ class TicketDetail(TicketSummary):
     last_agent_message_at: datetime | None
     resolved_at: datetime | None
     closed_at: datetime | None
+    attachments: list[AttachmentOut] = Field(description="Files the messages came with.")
 
 
 class TicketPage(PageOf):

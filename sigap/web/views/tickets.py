@@ -34,7 +34,7 @@ from sigap.tickets.services import (
 from sigap.web.forms.sla import EscalateForm
 from sigap.web.forms.sop import SopSwitchForm, SpecialPolicyForm, StepWaiveForm
 from sigap.web.forms.tickets import NoteForm, PropertiesForm, ReplyForm
-from sigap.web.timeline import timeline_entries
+from sigap.web.timeline import ATTACHMENTS, timeline_entries
 from sigap.web.views.common import current_user, form_error, submitted, visible_ticket
 
 
@@ -57,7 +57,7 @@ def render_ticket(
     checklist = ticket_checklist(ticket, user)
     context = {
         "ticket": ticket,
-        "timeline": timeline_entries(ticket_timeline(ticket)),
+        "timeline": timeline_entries(ticket_timeline(ticket).prefetch_related(ATTACHMENTS)),
         "checklist": checklist,
         "promises": ticket_promises(ticket),
         "sla": ticket_sla(ticket),
