@@ -11,7 +11,18 @@ from django.urls import URLPattern, URLResolver, re_path
 from ninja import NinjaAPI
 from ninja.openapi.schema import OpenAPISchema
 
-from sigap.api import attachments, customers, errors, feedback, metrics, people, rate_limits, sla, sops, tickets
+from sigap.api import (
+    attachments,
+    customers,
+    errors,
+    feedback,
+    metrics,
+    people,
+    rate_limits,
+    sla,
+    sops,
+    tickets,
+)
 from sigap.api.auth import BearerToken
 from sigap.api.docs import LocalSwagger, asset_patterns
 from sigap.routing import api as routing
