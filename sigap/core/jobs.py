@@ -60,6 +60,9 @@ def job_enqueue(
 ) -> Job:
     """Write a job row. Call inside the transaction of the change that causes it."""
     now = clock.now()
+    if _running and (due_at is None or due_at <= now):
+        # A chat reply should not wait for the runner's next poll.
+        transaction.on_commit(_wake_runners)
     values = {
         "kind": kind,
         "payload": payload,
@@ -149,6 +152,12 @@ def _load_handlers() -> None:
 
 
 _loaded = threading.Event()
+_running: list[InProcessRunner] = []
+
+
+def _wake_runners() -> None:
+    for runner in list(_running):
+        runner.wake()
 
 
 class InProcessRunner:
@@ -161,6 +170,7 @@ class InProcessRunner:
         self._thread = threading.Thread(target=self._loop, name="sigap-jobs", daemon=True)
 
     def start(self) -> None:
+        _running.append(self)
         self._thread.start()
 
     def wake(self) -> None:
@@ -170,6 +180,8 @@ class InProcessRunner:
         self._stop.set()
         self._wake.set()
         self._thread.join(timeout)
+        if self in _running:
+            _running.remove(self)
 
     def _loop(self) -> None:
         while not self._stop.is_set():

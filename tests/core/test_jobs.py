@@ -1,13 +1,22 @@
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 from typing import Any
 
 import pytest
 import time_machine
+from django.db import transaction
 
 from sigap.core import clock
-from sigap.core.jobs import LEASE, _claim, job_enqueue, job_handler, run_due_jobs
+from sigap.core.jobs import (
+    LEASE,
+    InProcessRunner,
+    _claim,
+    job_enqueue,
+    job_handler,
+    run_due_jobs,
+)
 from sigap.core.models import Job, JobStatus
 
 pytestmark = pytest.mark.django_db
@@ -119,3 +128,21 @@ def test_jobs_not_yet_due_wait() -> None:
 
     assert run_due_jobs() == 0
     assert Job.objects.get().status == JobStatus.PENDING
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_embedded_runner_takes_a_new_job_at_once_not_at_its_next_poll() -> None:
+    runner = InProcessRunner(poll_seconds=300)
+    runner.start()
+    try:
+        # Let the runner finish its first pass and settle into its five-minute wait.
+        time.sleep(0.5)
+        with transaction.atomic():
+            job_enqueue(kind="test_record", payload={"n": 7})
+        deadline = time.monotonic() + 10
+        while not calls and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        runner.stop()
+
+    assert calls == [{"n": 7}]
