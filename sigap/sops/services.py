@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -161,6 +162,9 @@ def sop_publish(
                 "review_due_at",
             ]
         )
+        # Cleared again once committed: another thread may have read the old state meanwhile.
+        live_cache_clear()
+        transaction.on_commit(live_cache_clear)
     return version
 
 
@@ -172,6 +176,31 @@ def live_versions() -> list[SopVersion]:
         .defer("document", "source")
         .order_by("pk")
     )
+
+
+# Every new ticket asks which SOPs are live; that changes rarely, so each process keeps the
+# answer (with the triggers ready to match) for a few seconds. Publishing here clears it at
+# once; a version published by another process is chosen here within LIVE_CACHE_SECONDS.
+LIVE_CACHE_SECONDS = 5.0
+_live: tuple[float, dict[str, tuple[SopVersion, Candidate]]] | None = None
+
+
+def live_cache_clear() -> None:
+    global _live
+    _live = None
+
+
+def _live_candidates() -> dict[str, tuple[SopVersion, Candidate]]:
+    global _live
+    now = time.monotonic()
+    cached = _live
+    if cached is not None and cached[0] > now:
+        return cached[1]
+    candidates = {
+        v.sop.key: (v, Candidate(v.sop.key, version_document(v).triggers)) for v in live_versions()
+    }
+    _live = (now + LIVE_CACHE_SECONDS, candidates)
+    return candidates
 
 
 def _topic(ticket: Ticket, text: str | None) -> TicketTopic:
@@ -191,15 +220,11 @@ def sop_match_and_start(*, ticket: Ticket, text: str | None = None) -> SopRun | 
 
     `text` is what the customer wrote (subject and first message), when the caller has it.
     """
-    versions = live_versions()
-    by_key = {v.sop.key: v for v in versions}
-    match = choose(
-        (Candidate(key, version_document(v).triggers) for key, v in by_key.items()),
-        _topic(ticket, text),
-    )
+    live = _live_candidates()
+    match = choose((candidate for _version, candidate in live.values()), _topic(ticket, text))
     if match is None:
         return None
-    return _run_start(ticket=ticket, version=by_key[match.key], by=None, matched=match.as_data())
+    return _run_start(ticket=ticket, version=live[match.key][0], by=None, matched=match.as_data())
 
 
 def business_hours(document: SopDocument, ticket: Ticket) -> Calendar:
