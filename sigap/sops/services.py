@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
@@ -271,17 +271,19 @@ def _run_start(
     )
     blocking = {v.step.id for v in view.blocking_resolution}
     is_resolved = ticket.resolved_at is not None
-    StepState.objects.bulk_create(
-        StepState(
-            run=run,
-            step_id=step_view.step.id,
-            position=i,
-            status=step_view.status,
-            deadline_at=step_view.deadline,
-            blocks_resolution=step_view.step.id in blocking,
-            alert_at=alert_time(step_view, is_resolved=is_resolved),
-        )
-        for i, step_view in enumerate(view.steps)
+    _steps_insert(
+        [
+            (
+                run.pk,
+                step_view.step.id,
+                i,
+                step_view.status,
+                step_view.deadline,
+                step_view.step.id in blocking,
+                alert_time(step_view, is_resolved=is_resolved),
+            )
+            for i, step_view in enumerate(view.steps)
+        ]
     )
     event_record(
         ticket=ticket,
@@ -296,6 +298,43 @@ def _run_start(
         },
     )
     return run
+
+
+_STEP_COLUMNS = (
+    "run",
+    "step_id",
+    "position",
+    "status",
+    "deadline_at",
+    "blocks_resolution",
+    "alert_at",
+    "reason",
+    "outcome",
+    "approval_note",
+)
+_StepRow = tuple[int, str, int, str, datetime | None, bool, datetime | None]
+
+
+def _steps_insert(rows: list[_StepRow]) -> None:
+    """Write a new run's step rows in one statement, naming only the columns a new step has.
+
+    Every new ticket does this; building a model per step and compiling all its columns cost
+    about six times as much CPU as the statement itself.
+    """
+    meta = StepState._meta
+    quote = connection.ops.quote_name
+    adapt = connection.ops.adapt_datetimefield_value
+    column_of = {field.name: field.column for field in meta.concrete_fields}
+    columns = ", ".join(quote(str(column_of[name])) for name in _STEP_COLUMNS)
+    marks = ", ".join(["%s"] * len(_STEP_COLUMNS))
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({marks})",  # noqa: S608
+            [
+                (run, step, position, status, adapt(due), blocks, adapt(alert), "", "", "")
+                for run, step, position, status, due, blocks, alert in rows
+            ],
+        )
 
 
 def _run_view(run: SopRun, ticket: Ticket, states: list[StepState], now: datetime) -> RunView:
