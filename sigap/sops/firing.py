@@ -7,7 +7,8 @@ writer). Due steps are found by one range scan over the partial index on alert_a
 
 from __future__ import annotations
 
-from datetime import datetime
+import logging
+from datetime import datetime, timedelta
 
 from django.db import connection, transaction
 
@@ -20,6 +21,8 @@ from sigap.tickets import access
 from sigap.tickets.events import EventKind, event_record
 
 BATCH = 200
+RETRY = timedelta(minutes=15)
+logger = logging.getLogger(__name__)
 
 
 def steps_claim_due(now: datetime, limit: int) -> list[StepState]:
@@ -40,7 +43,13 @@ def sop_fire_due(*, limit: int = BATCH, now: datetime | None = None) -> int:
     with transaction.atomic():
         states = steps_claim_due(now, limit)
         for state in states:
-            _fire(state, now)
+            try:
+                with transaction.atomic():
+                    _fire(state, now)
+            except Exception:
+                # One step that cannot be handled must not hold up every step due after it.
+                logger.exception("SOP step %s could not be handled; trying again later", state.pk)
+                StepState.objects.filter(pk=state.pk).update(alert_at=now + RETRY)
     return len(states)
 
 

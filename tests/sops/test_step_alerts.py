@@ -200,3 +200,18 @@ def test_switching_sop_silences_the_old_runs_steps(
     sop_fire_due(now=_at(120))
 
     assert _fired(EventKind.SOP_STEP_OVERDUE) == [(ticket.pk, "check-stock")]
+
+
+def test_a_step_that_cannot_be_handled_does_not_hold_up_the_others(
+    damaged_product: SopVersion, team_a: Team, agent: User
+) -> None:
+    broken = _report(team_a, assignee=agent)
+    fine = _report(team_a, assignee=agent)
+    # A step the document no longer knows (the row was edited by hand, say).
+    StepState.objects.filter(run__ticket=broken, step_id="acknowledge").update(step_id="gone")
+
+    assert sop_fire_due(now=_at(90)) == 2
+
+    assert _fired(EventKind.SOP_STEP_OVERDUE) == [(fine.pk, "acknowledge")]
+    retried = StepState.objects.get(run__ticket=broken, step_id="gone")
+    assert retried.alert_at == _at(90) + timedelta(minutes=15)
