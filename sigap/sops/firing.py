@@ -96,3 +96,15 @@ def _fire(state: StepState, now: datetime) -> None:
         access.realtime_groups(ticket),
         {"type": "sla.alert", "ticket": ticket.pk, "stage": f"step_{stage}", "target": step.id},
     )
+
+
+def sop_fire_history(*, until: datetime) -> int:
+    """Handle every step due up to `until` at the moment it fell due, as an executor that never
+    stopped would have (for history loaded after the fact). Returns how many were handled."""
+    handled = 0
+    while True:
+        first = StepState.objects.filter(alert_at__lte=until).order_by("alert_at").first()
+        if first is None or first.alert_at is None:
+            return handled
+        with clock.frozen(first.alert_at):
+            handled += sop_fire_due(now=first.alert_at, limit=10_000)
