@@ -16,7 +16,7 @@ from sigap.core import clock
 from sigap.core.jobs import job_enqueue
 from sigap.core.realtime import publish_on_commit
 from sigap.sops.models import StepState, StepStatus
-from sigap.sops.services import sop_wait_end, version_document
+from sigap.sops.runs import sop_wait_end, version_document
 from sigap.tickets import access
 from sigap.tickets.events import EventKind, event_record
 
