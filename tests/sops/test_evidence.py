@@ -178,3 +178,19 @@ def test_the_api_shows_which_file_satisfied_the_step(
         "received_at": "2026-11-23T03:30:00Z",
     }
     assert steps["verify"]["evidence"] is None
+
+
+def test_a_second_photo_does_not_complete_the_step_again(
+    damaged_product: SopVersion, team_a: Team, agent: User, customer: Customer, mailbox: Mailbox
+) -> None:
+    ticket = _acknowledged(team_a, customer, agent)
+    for number in (6, 7):
+        email_ingest(
+            raw=_mail(f"Re: [{ticket.reference}] Vas pecah", "Foto.", photo=True, number=number),
+            mailbox=mailbox,
+        )
+
+    first = Attachment.objects.filter(message__ticket=ticket).order_by("pk").first()
+    assert _state(ticket, "ask-evidence").evidence == first
+    completions = ticket.events.filter(kind=EventKind.SOP_STEP_COMPLETED, data__step="ask-evidence")
+    assert completions.count() == 1
