@@ -195,9 +195,12 @@ def sop_run_refresh(*, run: SopRun, ticket: Ticket) -> None:
     is_resolved = ticket.resolved_at is not None
     for state in states:
         step_view = view.get(state.step_id)
+        # An ended step's deadline is history (was it late?): a calendar or team changed
+        # since must not move it.
+        has_ended = state.completed_at is not None or state.waived_at is not None
         fresh = (
             step_view.status,
-            step_view.deadline,
+            state.deadline_at if has_ended else step_view.deadline,
             state.step_id in blocking,
             alert_time(
                 step_view,
