@@ -78,6 +78,8 @@ def alert_time(
 def run_start(
     *, ticket: Ticket, version: SopVersion, by: User | None, matched: dict[str, Any]
 ) -> SopRun:
+    """Put the ticket under `version`: the run, each step's status, deadline and next alert as
+    the engine has them at the start, and the timeline event saying why this SOP."""
     now = clock.now()
     run = SopRun.objects.create(ticket=ticket, version=version, started_at=now, matched=matched)
     document = version_document(version)
