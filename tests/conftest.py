@@ -13,6 +13,7 @@ from django.test import Client
 from sigap.accounts.models import Role, Team, User
 from sigap.sla.configuration import cache_clear as sla_cache_clear
 from sigap.sops.models import SopVersion
+from sigap.sops.services import live_cache_clear as sop_live_cache_clear
 from sigap.sops.services import sop_import, sop_publish
 from sigap.tickets.models import Ticket
 from tests import factories
@@ -31,6 +32,7 @@ def _fresh_caches() -> None:
     # Each test has its own database, so no policy or calendar read in another may be reused;
     # sign-in and reset throttle counts live in Django's cache, and each test starts with none.
     sla_cache_clear()
+    sop_live_cache_clear()
     cache.clear()
 
 

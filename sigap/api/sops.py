@@ -15,6 +15,7 @@ from sigap.api.schemas.common import PathId
 from sigap.api.schemas.sops import (
     DocumentIn,
     DocumentProblem,
+    EvidenceOut,
     RunOut,
     SopCreate,
     SopOut,
@@ -40,6 +41,7 @@ from sigap.sops.services import (
     sop_switch,
 )
 from sigap.tickets import access
+from sigap.tickets.models import Attachment
 
 router = Router(tags=["sops"])
 
@@ -120,6 +122,18 @@ def sop_get(request: HttpRequest, key: str) -> SopOut:
     return _sop_out(sop)
 
 
+def _evidence_out(attachment: Attachment | None) -> EvidenceOut | None:
+    if attachment is None:
+        return None
+    return EvidenceOut(
+        attachment=attachment.pk,
+        filename=attachment.filename,
+        content_type=attachment.content_type,
+        size=attachment.size,
+        received_at=attachment.created_at,
+    )
+
+
 def _step_out(checklist: Checklist) -> list[StepOut]:
     return [
         StepOut(
@@ -141,6 +155,7 @@ def _step_out(checklist: Checklist) -> list[StepOut]:
             waived_at=item.state.waived_at,
             waived_by=item.state.waived_by.display_name if item.state.waived_by else None,
             reason=item.state.reason,
+            evidence=_evidence_out(item.state.evidence),
         )
         for item in checklist.steps
     ]

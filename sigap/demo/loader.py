@@ -28,6 +28,7 @@ from sigap.sla.firing import sla_fire_due
 from sigap.sla.models import Calendar, Timer
 from sigap.sops import services as sop_services
 from sigap.sops.commitments import promise_keep
+from sigap.sops.firing import sop_fire_history
 from sigap.sops.models import Promise, StepState, StepStatus
 from sigap.sops.services import sop_library_install
 from sigap.tickets.models import (
@@ -367,8 +368,10 @@ def _fire_history(now: datetime) -> None:
             break
         with clock.frozen(first.fire_at):
             sla_fire_due(now=first.fire_at, limit=10_000)
+    sop_fire_history(until=now)
     Job.objects.filter(
-        kind__in=("sla_alert_email", "sla_escalation_email"), status=JobStatus.PENDING
+        kind__in=("sla_alert_email", "sla_escalation_email", "sop_step_alert_email"),
+        status=JobStatus.PENDING,
     ).delete()
 
 

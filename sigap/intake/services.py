@@ -30,7 +30,7 @@ from sigap.intake.parsing import (
     parse_email,
     subject_reference,
 )
-from sigap.sops.services import sop_evidence_received
+from sigap.sops.runs import sop_evidence_received
 from sigap.tickets.events import EventKind, event_record
 from sigap.tickets.models import (
     Category,

@@ -7,7 +7,8 @@ writer). Due steps are found by one range scan over the partial index on alert_a
 
 from __future__ import annotations
 
-from datetime import datetime
+import logging
+from datetime import datetime, timedelta
 
 from django.db import connection, transaction
 
@@ -15,11 +16,13 @@ from sigap.core import clock
 from sigap.core.jobs import job_enqueue
 from sigap.core.realtime import publish_on_commit
 from sigap.sops.models import StepState, StepStatus
-from sigap.sops.services import sop_wait_end, version_document
+from sigap.sops.runs import sop_wait_end, version_document
 from sigap.tickets import access
 from sigap.tickets.events import EventKind, event_record
 
 BATCH = 200
+RETRY = timedelta(minutes=15)
+logger = logging.getLogger(__name__)
 
 
 def steps_claim_due(now: datetime, limit: int) -> list[StepState]:
@@ -40,7 +43,13 @@ def sop_fire_due(*, limit: int = BATCH, now: datetime | None = None) -> int:
     with transaction.atomic():
         states = steps_claim_due(now, limit)
         for state in states:
-            _fire(state, now)
+            try:
+                with transaction.atomic():
+                    _fire(state, now)
+            except Exception:
+                # One step that cannot be handled must not hold up every step due after it.
+                logger.exception("SOP step %s could not be handled; trying again later", state.pk)
+                StepState.objects.filter(pk=state.pk).update(alert_at=now + RETRY)
     return len(states)
 
 
@@ -87,3 +96,15 @@ def _fire(state: StepState, now: datetime) -> None:
         access.realtime_groups(ticket),
         {"type": "sla.alert", "ticket": ticket.pk, "stage": f"step_{stage}", "target": step.id},
     )
+
+
+def sop_fire_history(*, until: datetime) -> int:
+    """Handle every step due up to `until` at the moment it fell due, as an executor that never
+    stopped would have (for history loaded after the fact). Returns how many were handled."""
+    handled = 0
+    while True:
+        first = StepState.objects.filter(alert_at__lte=until).order_by("alert_at").first()
+        if first is None or first.alert_at is None:
+            return handled
+        with clock.frozen(first.alert_at):
+            handled += sop_fire_due(now=first.alert_at, limit=10_000)

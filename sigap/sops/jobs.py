@@ -15,7 +15,7 @@ from sigap.core.jobs import due_poller, job_handler
 from sigap.sla.responsible import responsible_people
 from sigap.sops.firing import sop_fire_due
 from sigap.sops.models import StepState
-from sigap.sops.services import version_document
+from sigap.sops.runs import version_document
 from sigap.tickets.models import Ticket
 
 

@@ -8,6 +8,7 @@ wins, then the one that matched on more, then the first key in alphabetical orde
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -28,6 +29,11 @@ class TicketTopic:
 class Candidate:
     key: str
     triggers: Triggers
+
+    @functools.cached_property
+    def keywords(self) -> list[tuple[str, str]]:
+        """Each keyword as written, and as it is looked for among the ticket's words."""
+        return [(k, f" {' '.join(_words(k).split())} ") for k in self.triggers.keywords.all()]
 
 
 Reason = tuple[str, str]  # (kind, value): ("keyword", "rusak"), ("channel", "chat"), …
@@ -69,12 +75,12 @@ def match_one(candidate: Candidate, ticket: TicketTopic, words: str) -> Match | 
         if ticket.priority not in triggers.priorities:
             return None
         reasons.append(("priority", ticket.priority))
-    keywords = triggers.keywords.all()
+    keywords = candidate.keywords
     if triggers.categories or keywords:
         topic: list[Reason] = []
         if ticket.category is not None and ticket.category in triggers.categories:
             topic.append(("category", ticket.category))
-        hits = [k for k in keywords if f" {' '.join(_words(k).split())} " in words]
+        hits = [written for written, looked_for in keywords if looked_for in words]
         topic.extend(("keyword", k) for k in hits)
         if not topic:
             return None

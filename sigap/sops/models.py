@@ -104,8 +104,13 @@ class StepStatus(models.TextChoices):
 
 
 class StepState(models.Model):
-    """Where one step of a run stands. Status and deadline are the engine's answer, stored so
-    that "what is due" is one index range scan over deadline_at."""
+    """Where one step of a run stands. Status and deadline are the engine's answer, stored with
+    the step's next deadline for the executor (alert_at: its warning, then its deadline), so
+    that "what is due" is one index range scan over alert_at.
+
+    Every new ticket writes a row per step, so the table carries only the indexes something
+    reads: the people and the file a step points at are never looked up from this side.
+    """
 
     run = models.ForeignKey(SopRun, on_delete=models.CASCADE, related_name="steps")
     step_id = models.CharField(max_length=64)
@@ -115,11 +120,21 @@ class StepState(models.Model):
     blocks_resolution = models.BooleanField(default=False)
     completed_at = models.DateTimeField(null=True, blank=True)
     completed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     waived_at = models.DateTimeField(null=True, blank=True)
     waived_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     reason = models.TextField(blank=True)
     outcome = models.CharField(max_length=64, blank=True)
@@ -128,16 +143,26 @@ class StepState(models.Model):
     approval_note = models.TextField(blank=True)
     approval_requested_at = models.DateTimeField(null=True, blank=True)
     approval_requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
-    # When the executor next looks at the step: to warn that its deadline is near, to say it
-    # was missed, or to end a wait. None once nothing more is to happen.
+    # The step's next deadline for the executor: to warn that it is near, to say it was missed,
+    # or to end a wait. None once nothing more is to happen, so the index holds only what is due.
     alert_at = models.DateTimeField(null=True, blank=True)
     warned_at = models.DateTimeField(null=True, blank=True)
     overdue_at = models.DateTimeField(null=True, blank=True)
     # The customer's file that satisfied a request_evidence step (kept if it came early).
     evidence = models.ForeignKey(
-        Attachment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        Attachment,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
 
     class Meta:
@@ -146,11 +171,6 @@ class StepState(models.Model):
             models.UniqueConstraint(fields=["run", "step_id"], name="sop_step_unique_in_run")
         ]
         indexes = [
-            models.Index(
-                fields=["deadline_at"],
-                name="sop_step_due_idx",
-                condition=models.Q(status="open"),
-            ),
             models.Index(
                 fields=["alert_at"],
                 name="sop_step_alert_idx",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -16,19 +17,8 @@ from sigap.accounts.models import User
 from sigap.core import clock
 from sigap.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from sigap.sla import services as sla_services
-from sigap.sla.configuration import calendar_for_team
-from sigap.sops.document import SopDocument, Step
-from sigap.sops.engine import (
-    CALENDAR_TIME,
-    BusinessHours,
-    Calendar,
-    Facts,
-    RunView,
-    StepRecord,
-    StepView,
-    evaluate,
-)
-from sigap.sops.loading import SopInvalid, load_document, parse_document
+from sigap.sops.document import Step
+from sigap.sops.loading import SopInvalid, load_document
 from sigap.sops.matching import Candidate, TicketTopic, choose
 from sigap.sops.models import (
     LIVE_STATUSES,
@@ -42,27 +32,14 @@ from sigap.sops.models import (
     StepStatus,
     VersionStatus,
 )
+from sigap.sops.runs import current_run as current_run
+from sigap.sops.runs import run_start, sop_run_refresh
+from sigap.sops.runs import version_document as version_document
 from sigap.tickets import access
 from sigap.tickets.events import EventKind, event_record
-from sigap.tickets.models import Attachment, Direction, Message, Ticket
+from sigap.tickets.models import Ticket
 
 ROLE_ORDER = ("agent", "supervisor", "manager")
-
-
-# Published versions never change, so their parsed documents are kept for the process's life.
-# Keyed by more than the id: SQLite may hand a rolled-back row's id to a new row.
-_published_documents: dict[tuple[int, int, datetime], SopDocument] = {}
-
-
-def version_document(version: SopVersion) -> SopDocument:
-    """The parsed document of a version; a published one is parsed once per process."""
-    if version.published_at is None:
-        return parse_document(version.document)
-    key = (version.pk, version.sop_id, version.published_at)
-    document = _published_documents.get(key)
-    if document is None:
-        document = _published_documents[key] = parse_document(version.document)
-    return document
 
 
 def _check_can_author(by: User | None) -> None:
@@ -161,6 +138,9 @@ def sop_publish(
                 "review_due_at",
             ]
         )
+        # Cleared again once committed: another thread may have read the old state meanwhile.
+        live_cache_clear()
+        transaction.on_commit(live_cache_clear)
     return version
 
 
@@ -172,6 +152,31 @@ def live_versions() -> list[SopVersion]:
         .defer("document", "source")
         .order_by("pk")
     )
+
+
+# Every new ticket asks which SOPs are live; that changes rarely, so each process keeps the
+# answer (with the triggers ready to match) for a few seconds. Publishing here clears it at
+# once; a version published by another process is chosen here within LIVE_CACHE_SECONDS.
+LIVE_CACHE_SECONDS = 5.0
+_live: tuple[float, dict[str, tuple[SopVersion, Candidate]]] | None = None
+
+
+def live_cache_clear() -> None:
+    global _live
+    _live = None
+
+
+def _live_candidates() -> dict[str, tuple[SopVersion, Candidate]]:
+    global _live
+    now = time.monotonic()
+    cached = _live
+    if cached is not None and cached[0] > now:
+        return cached[1]
+    candidates = {
+        v.sop.key: (v, Candidate(v.sop.key, version_document(v).triggers)) for v in live_versions()
+    }
+    _live = (now + LIVE_CACHE_SECONDS, candidates)
+    return candidates
 
 
 def _topic(ticket: Ticket, text: str | None) -> TicketTopic:
@@ -191,156 +196,11 @@ def sop_match_and_start(*, ticket: Ticket, text: str | None = None) -> SopRun | 
 
     `text` is what the customer wrote (subject and first message), when the caller has it.
     """
-    versions = live_versions()
-    by_key = {v.sop.key: v for v in versions}
-    match = choose(
-        (Candidate(key, version_document(v).triggers) for key, v in by_key.items()),
-        _topic(ticket, text),
-    )
+    live = _live_candidates()
+    match = choose((candidate for _version, candidate in live.values()), _topic(ticket, text))
     if match is None:
         return None
-    return _run_start(ticket=ticket, version=by_key[match.key], by=None, matched=match.as_data())
-
-
-def business_hours(document: SopDocument, ticket: Ticket) -> Calendar:
-    """The ticket team's opening hours when a step counts business time (around the clock for
-    a team without a calendar); the team calendar is not even looked up otherwise."""
-    if any(s.deadline is not None and s.deadline.business_time for s in document.steps):
-        return BusinessHours(calendar_for_team(ticket.team_id))
-    return CALENDAR_TIME
-
-
-def alert_time(
-    view: StepView,
-    *,
-    is_resolved: bool,
-    warned_at: datetime | None = None,
-    overdue_at: datetime | None = None,
-) -> datetime | None:
-    """When the executor must next look at a step: its warning, then its deadline (a wait step
-    ends at its deadline). A resolved ticket's steps that belong before resolution are moot."""
-    if view.status != "open" or view.deadline is None:
-        return None
-    if is_resolved and not view.is_after_resolution:
-        return None
-    if view.step.kind == "wait":
-        return view.deadline
-    if overdue_at is not None:
-        return None
-    if warned_at is None and view.warn_at is not None:
-        return view.warn_at
-    return view.deadline
-
-
-def _run_start(
-    *, ticket: Ticket, version: SopVersion, by: User | None, matched: dict[str, Any]
-) -> SopRun:
-    now = clock.now()
-    run = SopRun.objects.create(ticket=ticket, version=version, started_at=now, matched=matched)
-    document = version_document(version)
-    view = evaluate(
-        document,
-        Facts(started_at=now, resolved_at=ticket.resolved_at),
-        now,
-        business_hours(document, ticket),
-    )
-    blocking = {v.step.id for v in view.blocking_resolution}
-    is_resolved = ticket.resolved_at is not None
-    StepState.objects.bulk_create(
-        StepState(
-            run=run,
-            step_id=step_view.step.id,
-            position=i,
-            status=step_view.status,
-            deadline_at=step_view.deadline,
-            blocks_resolution=step_view.step.id in blocking,
-            alert_at=alert_time(step_view, is_resolved=is_resolved),
-        )
-        for i, step_view in enumerate(view.steps)
-    )
-    event_record(
-        ticket=ticket,
-        kind=EventKind.SOP_STARTED,
-        at=now,
-        by=by,
-        data={
-            "sop": version.sop.key,
-            "version": version.number,
-            "title": document.title.model_dump(),
-            **matched,
-        },
-    )
-    return run
-
-
-def _run_view(run: SopRun, ticket: Ticket, states: list[StepState], now: datetime) -> RunView:
-    document = version_document(run.version)
-    records = {
-        s.step_id: StepRecord(
-            completed_at=s.completed_at, waived_at=s.waived_at, outcome=s.outcome or None
-        )
-        for s in states
-        if s.completed_at or s.waived_at
-    }
-    facts = Facts(started_at=run.started_at, resolved_at=ticket.resolved_at, steps=records)
-    return evaluate(document, facts, now, business_hours(document, ticket))
-
-
-def sop_run_refresh(*, run: SopRun, ticket: Ticket) -> None:
-    """Store the engine's view of the run: each step's status, deadline, next alert and whether
-    it holds up resolving. Called after anything that can change it.
-
-    Evidence the customer sent before its step opened completes that step as soon as it opens.
-    """
-    now = clock.now()
-    states = list(run.steps.all())
-    view = _run_view(run, ticket, states, now)
-    for _round in states:
-        early = [
-            s
-            for s in states
-            if s.evidence_id is not None
-            and s.completed_at is None
-            and s.waived_at is None
-            and view.get(s.step_id).status == "open"
-        ]
-        if not early:
-            break
-        for state in early:
-            _evidence_complete(run=run, state=state, ticket=ticket, at=now)
-        view = _run_view(run, ticket, states, now)
-    blocking = {v.step.id for v in view.blocking_resolution}
-    is_resolved = ticket.resolved_at is not None
-    for state in states:
-        step_view = view.get(state.step_id)
-        fresh = (
-            step_view.status,
-            step_view.deadline,
-            state.step_id in blocking,
-            alert_time(
-                step_view,
-                is_resolved=is_resolved,
-                warned_at=state.warned_at,
-                overdue_at=state.overdue_at,
-            ),
-        )
-        if (state.status, state.deadline_at, state.blocks_resolution, state.alert_at) != fresh:
-            state.status, state.deadline_at, state.blocks_resolution, state.alert_at = fresh
-            # Usually one or two rows change; plain updates beat a CASE-built bulk update.
-            StepState.objects.filter(pk=state.pk).update(
-                status=state.status,
-                deadline_at=state.deadline_at,
-                blocks_resolution=state.blocks_resolution,
-                alert_at=state.alert_at,
-            )
-
-
-def current_run(ticket: Ticket) -> SopRun | None:
-    return (
-        SopRun.objects.select_related("version", "version__sop")
-        .filter(ticket=ticket, ended_at__isnull=True)
-        .first()
-    )
+    return run_start(ticket=ticket, version=live[match.key][0], by=None, matched=match.as_data())
 
 
 def _locked_step(ticket: Ticket, step_id: str) -> tuple[SopRun, StepState]:
@@ -677,7 +537,7 @@ def sop_switch(*, ticket: Ticket, version: SopVersion, by: User, reason: str) ->
                 "reason": reason,
             },
         )
-        return _run_start(
+        return run_start(
             ticket=ticket,
             version=version,
             by=by,
@@ -710,93 +570,6 @@ def sop_ticket_changed(ticket: Ticket) -> None:
     run = current_run(ticket)
     if run is not None:
         sop_run_refresh(run=run, ticket=ticket)
-
-
-def _evidence_complete(*, run: SopRun, state: StepState, ticket: Ticket, at: datetime) -> None:
-    """The customer's file satisfies a request_evidence step: it is done, by the customer."""
-    attachment = (
-        Attachment.objects.select_related("message__author_customer")
-        .filter(pk=state.evidence_id or 0)
-        .first()
-    )
-    step = version_document(run.version).step(state.step_id)
-    state.completed_at = at
-    state.completed_by = None
-    state.save(update_fields=["completed_at", "completed_by"])
-    data: dict[str, Any] = {
-        "sop": run.version.sop.key,
-        "step": state.step_id,
-        "title": step.title.model_dump(),
-    }
-    if attachment is not None:
-        data |= {"evidence": attachment.filename, "attachment": attachment.pk}
-    event_record(
-        ticket=ticket,
-        kind=EventKind.SOP_STEP_COMPLETED,
-        at=at,
-        customer=attachment.message.author_customer if attachment else None,
-        message=attachment.message if attachment else None,
-        data=data,
-    )
-
-
-def sop_evidence_received(*, ticket: Ticket, message: Message) -> StepState | None:
-    """A customer's message brought files: the first request_evidence step not yet ended takes
-    the first of them as its evidence. An open step is done at once; a step still waiting for
-    earlier ones keeps the file and is done as soon as it opens. Returns the step, if any."""
-    if message.direction != Direction.INBOUND:
-        return None
-    attachment = message.attachments.order_by("is_inline", "pk").first()
-    if attachment is None:
-        return None
-    with transaction.atomic():
-        run = current_run(ticket)
-        if run is None:
-            return None
-        wanted = [s.id for s in version_document(run.version).steps if s.kind == "request_evidence"]
-        if not wanted:
-            return None
-        state = (
-            StepState.objects.select_for_update()
-            .filter(
-                run=run,
-                step_id__in=wanted,
-                status__in=(StepStatus.OPEN, StepStatus.BLOCKED),
-                evidence__isnull=True,
-            )
-            .order_by("-status", "position")  # "open" sorts after "blocked"
-            .first()
-        )
-        if state is None:
-            return None
-        state.evidence = attachment
-        state.save(update_fields=["evidence"])
-        sop_run_refresh(run=run, ticket=ticket)
-    return state
-
-
-def sop_wait_end(*, state: StepState, run: SopRun, ticket: Ticket, now: datetime) -> None:
-    """A wait step's time has come: it ends by itself, as of its deadline, and the run moves on.
-
-    Ending it at its deadline rather than when the executor noticed keeps the steps counted
-    from it on time however late the executor ran."""
-    step = version_document(run.version).step(state.step_id)
-    state.completed_at = state.deadline_at or now
-    state.completed_by = None
-    state.alert_at = None
-    state.save(update_fields=["completed_at", "completed_by", "alert_at"])
-    event_record(
-        ticket=ticket,
-        kind=EventKind.SOP_STEP_COMPLETED,
-        at=now,
-        data={
-            "sop": run.version.sop.key,
-            "step": state.step_id,
-            "title": step.title.model_dump(),
-            "waited_until": state.completed_at.isoformat(),
-        },
-    )
-    sop_run_refresh(run=run, ticket=ticket)
 
 
 def sop_reply_for_step(

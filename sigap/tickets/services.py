@@ -506,6 +506,8 @@ def ticket_change_team(*, ticket: Ticket, by: User, team: Team | None) -> Ticket
                 fields.append("assignee")
             # The old team's lists must drop the ticket too.
             publish_on_commit(old_groups, {"type": "ticket.changed", "ticket": locked.pk})
+            # Open SOP steps in business time now count the new team's office hours.
+            sop_services.sop_ticket_changed(locked)
             _touch(locked, now, fields)
         _sync(ticket, locked)
     return ticket

@@ -185,7 +185,15 @@ def test_every_ticket_has_a_consistent_timeline(demo_output: str) -> None:
         first_event=Min("events__created_at"),
         # Alerts are about the ticket, not changes to it: they leave `updated_at` alone.
         last_event=Max(
-            "events__created_at", filter=~Q(events__kind__in=["sla_warned", "sla_breached"])
+            "events__created_at",
+            filter=~Q(
+                events__kind__in=[
+                    "sla_warned",
+                    "sla_breached",
+                    "sop_step_warned",
+                    "sop_step_overdue",
+                ]
+            ),
         ),
         spoken=Count("messages", filter=~Q(messages__direction=Direction.NOTE), distinct=True),
     )

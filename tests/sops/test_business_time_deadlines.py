@@ -9,13 +9,14 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from sigap.accounts.models import Team
+from sigap.accounts.models import Team, User
 from sigap.sla.calendar_document import calendar_from_document
 from sigap.sla.configuration import calendar_source_parse, sla_calendar_save, sla_team_calendar_set
 from sigap.sops.engine import BusinessHours, Facts, evaluate
 from sigap.sops.loading import load_document
-from sigap.sops.services import current_run, sop_import, sop_publish
+from sigap.sops.services import current_run, sop_import, sop_publish, sop_step_complete
 from sigap.tickets.models import Ticket
+from sigap.tickets.services import ticket_change_team
 from tests.factories import make_ticket
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
@@ -112,3 +113,24 @@ def test_a_team_without_a_calendar_counts_business_time_around_the_clock(
         "call": start + timedelta(hours=2),
         "note": start + timedelta(hours=2),
     }
+
+
+def test_moving_tickets_to_a_team_with_office_hours_moves_open_steps_not_ended_ones(
+    callback: None, team_a: Team, team_b: Team, manager: User
+) -> None:
+    sla_team_calendar_set(team=team_b, calendar=sla_calendar_save(source=OFFICE, by=None), by=None)
+    saturday = _wib(2026, 11, 28, 11)
+    with time_machine.travel(saturday, tick=False):
+        called = make_ticket(team=team_a, subject="Mohon telepon saya", body="Tolong telepon")
+        waiting = make_ticket(team=team_a, subject="Mohon telepon saya", body="Tolong telepon")
+        sop_step_complete(ticket=called, step_id="call", by=manager)
+
+    with time_machine.travel(saturday + timedelta(minutes=10), tick=False):
+        ticket_change_team(ticket=called, by=manager, team=team_b)
+        ticket_change_team(ticket=waiting, by=manager, team=team_b)
+
+    # Whether the call was late is history: its deadline stays where it was.
+    assert _deadlines(called)["call"] == saturday + timedelta(hours=2)
+    # Still counted from the ticket's start, now in the new team's office hours: an hour on
+    # Saturday morning, Sunday closed, an hour on Monday.
+    assert _deadlines(waiting)["call"] == _wib(2026, 11, 30, 9)

@@ -12,6 +12,7 @@ import time_machine
 from django.test import Client
 
 from sigap.accounts.models import Team, User
+from sigap.accounts.services import token_create
 from sigap.customers.models import Customer
 from sigap.intake.models import Mailbox
 from sigap.intake.services import email_ingest
@@ -151,3 +152,45 @@ def test_the_checklist_shows_the_evidence_received(
     panel = panel[: panel.index("</li>")]
     assert "Evidence received" in panel
     assert "vas pecah.jpg" in panel
+
+
+def test_the_api_shows_which_file_satisfied_the_step(
+    damaged_product: SopVersion, team_a: Team, agent: User, customer: Customer, mailbox: Mailbox
+) -> None:
+    ticket = _acknowledged(team_a, customer, agent)
+    with time_machine.travel(T0 + timedelta(minutes=30), tick=False):
+        email_ingest(
+            raw=_mail(f"Re: [{ticket.reference}] Vas pecah", "Ini fotonya.", photo=True, number=5),
+            mailbox=mailbox,
+        )
+    token = token_create(user=agent, name="test").token
+    api = Client(headers={"Authorization": f"Bearer {token}"})
+
+    steps = {s["id"]: s for s in api.get(f"/api/tickets/{ticket.pk}/sop").json()["steps"]}
+
+    photo = Attachment.objects.get(message__ticket=ticket)
+    assert steps["ask-evidence"]["status"] == "done"
+    assert steps["ask-evidence"]["evidence"] == {
+        "attachment": photo.pk,
+        "filename": "vas pecah.jpg",
+        "content_type": "image/jpeg",
+        "size": len(PHOTO),
+        "received_at": "2026-11-23T03:30:00Z",
+    }
+    assert steps["verify"]["evidence"] is None
+
+
+def test_a_second_photo_does_not_complete_the_step_again(
+    damaged_product: SopVersion, team_a: Team, agent: User, customer: Customer, mailbox: Mailbox
+) -> None:
+    ticket = _acknowledged(team_a, customer, agent)
+    for number in (6, 7):
+        email_ingest(
+            raw=_mail(f"Re: [{ticket.reference}] Vas pecah", "Foto.", photo=True, number=number),
+            mailbox=mailbox,
+        )
+
+    first = Attachment.objects.filter(message__ticket=ticket).order_by("pk").first()
+    assert _state(ticket, "ask-evidence").evidence == first
+    completions = ticket.events.filter(kind=EventKind.SOP_STEP_COMPLETED, data__step="ask-evidence")
+    assert completions.count() == 1

@@ -9,17 +9,24 @@ from typing import Any
 import pytest
 import time_machine
 from django.core import mail
+from django.test import Client
 
-from sigap.accounts.models import Team, User
+from sigap.accounts.models import Role, Team, User
 from sigap.core.jobs import run_due_jobs
 from sigap.sops.firing import sop_fire_due
 from sigap.sops.loading import load_document
 from sigap.sops.models import SopVersion, StepState
-from sigap.sops.services import current_run, sop_step_complete
+from sigap.sops.services import (
+    current_run,
+    sop_import,
+    sop_publish,
+    sop_step_complete,
+    sop_switch,
+)
 from sigap.tickets.events import EventKind
 from sigap.tickets.models import Ticket, TicketEvent
 from tests.conftest import SOP_LIBRARY
-from tests.factories import make_ticket
+from tests.factories import make_team, make_ticket, make_user
 
 pytestmark = pytest.mark.django_db
 DOCUMENT = load_document((SOP_LIBRARY / "damaged-product.yaml").read_text())
@@ -143,3 +150,68 @@ def test_steps_of_a_resolved_ticket_or_an_ended_run_raise_no_alert(
     assert sop_fire_due(now=_at(120)) == 1  # looked at once, found moot
     assert sop_fire_due(now=_at(120)) == 0
     assert _fired(EventKind.SOP_STEP_OVERDUE) == []
+
+
+TEAM_STEP = """
+key: stock-check
+title: Stock question
+purpose: The warehouse team answers stock questions within the hour.
+triggers: {keywords: {id: [stok], en: [stock]}}
+steps:
+  - id: check-stock
+    kind: action
+    title: {id: Cek stok di gudang, en: Check the warehouse stock}
+    responsible: team:gudang
+    deadline: {within: 1h}
+"""
+
+
+def test_a_step_a_team_answers_for_alerts_that_teams_members(
+    team_a: Team, agent: User, client: Client
+) -> None:
+    sop_publish(version=sop_import(text=TEAM_STEP, by=None), by=None, notes="First version")
+    warehouse = make_team("Gudang")
+    joko = make_user("joko", Role.AGENT, [warehouse])
+    joko.language = "id"
+    joko.save()
+    with time_machine.travel(T0, tick=False):
+        ticket = make_ticket(team=team_a, subject="Stok kemeja", body="Ada stok?", assignee=agent)
+
+    sop_fire_due(now=_at(70))
+    with time_machine.travel(_at(70), tick=False):
+        run_due_jobs()
+
+    overdue = [m for m in mail.outbox if "Cek stok di gudang" in m.subject]
+    assert [m.to for m in overdue] == [["joko@desk.example"]]
+    client.force_login(agent)
+    page = client.get(f"/tickets/{ticket.pk}/").content.decode()
+    assert "recorded an overdue SOP step" in page
+
+
+def test_switching_sop_silences_the_old_runs_steps(
+    damaged_product: SopVersion, team_a: Team, agent: User
+) -> None:
+    sop_publish(version=sop_import(text=TEAM_STEP, by=None), by=None, notes="First version")
+    ticket = _report(team_a, assignee=agent)
+    stock = SopVersion.objects.get(sop__key="stock-check")
+    with time_machine.travel(_at(5), tick=False):
+        sop_switch(ticket=ticket, version=stock, by=agent, reason="Ternyata soal stok")
+
+    sop_fire_due(now=_at(120))
+
+    assert _fired(EventKind.SOP_STEP_OVERDUE) == [(ticket.pk, "check-stock")]
+
+
+def test_a_step_that_cannot_be_handled_does_not_hold_up_the_others(
+    damaged_product: SopVersion, team_a: Team, agent: User
+) -> None:
+    broken = _report(team_a, assignee=agent)
+    fine = _report(team_a, assignee=agent)
+    # A step the document no longer knows (the row was edited by hand, say).
+    StepState.objects.filter(run__ticket=broken, step_id="acknowledge").update(step_id="gone")
+
+    assert sop_fire_due(now=_at(90)) == 2
+
+    assert _fired(EventKind.SOP_STEP_OVERDUE) == [(fine.pk, "acknowledge")]
+    retried = StepState.objects.get(run__ticket=broken, step_id="gone")
+    assert retried.alert_at == _at(90) + timedelta(minutes=15)

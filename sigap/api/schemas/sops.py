@@ -48,6 +48,14 @@ class SopOut(Schema):
     versions: list[VersionOut]
 
 
+class EvidenceOut(Schema):
+    attachment: int
+    filename: str
+    content_type: str
+    size: int
+    received_at: datetime
+
+
 class StepOut(Schema):
     id: str
     kind: str
@@ -67,6 +75,9 @@ class StepOut(Schema):
     waived_at: datetime | None
     waived_by: str | None
     reason: str
+    evidence: EvidenceOut | None = Field(
+        default=None, description="The customer's file a request for evidence received."
+    )
 
 
 class SpecialPolicyOut(Schema):

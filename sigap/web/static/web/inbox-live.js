@@ -29,7 +29,7 @@
     }
   }
 
-  // A missed or nearly missed response time, or an escalation: a banner on the page and,
+  // A missed or nearly missed response time or SOP step, or an escalation: a banner and,
   // if the agent allowed it, a browser notification. Wording comes from the page (gettext).
   function alertSla(data) {
     var box = document.getElementById("sla-alerts");
@@ -48,7 +48,9 @@
     while (box.children.length > 5) {
       box.removeChild(box.lastChild);
     }
-    if (window.Notification && Notification.permission === "granted" && data.stage !== "warning") {
+    // Warnings (of a target or an SOP step) stay on the page; misses also notify.
+    var isWarning = /warning$/.test(data.stage);
+    if (window.Notification && Notification.permission === "granted" && !isWarning) {
       new Notification(text);
     }
   }
