@@ -93,6 +93,7 @@ def visitor_identify(
         visitor = ChatVisitor.objects.filter(widget=widget, token_hash=token_hash(token)).first()
         if visitor is not None:
             ChatVisitor.objects.filter(pk=visitor.pk).update(last_seen_at=now)
+            visitor.widget = widget  # with its team already loaded
             return visitor, None
     fresh = secrets.token_urlsafe(32)
     visitor = ChatVisitor.objects.create(

@@ -177,15 +177,16 @@ def test_a_visitor_and_an_agent_chat_live_and_nothing_they_write_runs(
     chat.get_by_role("button", name="Send", exact=True).click()
     expect(timeline).to_contain_text("Sudah dua hari.")  # without reloading the page
 
-    agent.get_by_label("Reply to the customer").fill("Teknisi kami datang besok pagi.")
+    agent.get_by_label("Reply to the customer").fill(f"Teknisi kami datang besok pagi. {HOSTILE}")
     agent.get_by_role("button", name="Send reply").click()
     reply = chat.get_by_role("log").locator("li.agent")
-    expect(reply).to_contain_text("Teknisi kami datang besok pagi.")
+    expect(reply).to_contain_text(f"Teknisi kami datang besok pagi. {HOSTILE}")
     expect(reply).to_contain_text("Sari")
 
     assert visitor.evaluate("window.__pwned") is None
     assert agent.evaluate("window.__pwned") is None
     assert agent.locator(".timeline img").count() == 0
+    assert visitor.locator("[data-sigap-chat] img").count() == 0
     assert problems == []
 
 
