@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -89,12 +90,20 @@ def online_agents(team_ids: Iterable[int] | None) -> list[Candidate]:
     ).select_related("user")
     if team_ids is not None:
         presences = presences.filter(user__teams__id__in=list(team_ids)).distinct()
-    rows = list(presences.prefetch_related("categories").order_by("pk"))
+    rows = list(presences.order_by("pk"))
     loads = open_loads(p.user_id for p in rows)
+    # Read as plain pairs: a prefetch builds a queryset per agent, which costs more than
+    # the query itself when a team has hundreds of agents.
+    skills: dict[int, set[int]] = defaultdict(set)
+    pairs = AgentPresence.categories.through.objects.filter(
+        agentpresence_id__in=[p.pk for p in rows]
+    ).values_list("agentpresence_id", "category_id")
+    for presence_id, category_id in pairs:
+        skills[presence_id].add(category_id)
     return [
         Candidate(
             presence=p,
-            category_ids=frozenset(c.pk for c in p.categories.all()),
+            category_ids=frozenset(skills.get(p.pk, ())),
             chat_load=loads.get(p.user_id, (0, 0))[0],
             other_load=loads.get(p.user_id, (0, 0))[1],
             languages=frozenset(split_languages(p.languages)),
