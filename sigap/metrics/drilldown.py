@@ -7,13 +7,12 @@ from typing import Any
 from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from sigap.core import clock
 from sigap.core.cursor import Page, paginate_desc
 from sigap.core.errors import InvalidInput
 from sigap.feedback.models import Survey, SurveyKind
 from sigap.metrics.definitions import COHORTS
+from sigap.metrics.kpis import fcr_decided_through
 from sigap.metrics.models import TicketFact
-from sigap.metrics.refresh import REOPEN_WINDOW
 from sigap.metrics.slices import Slice
 from sigap.sla.models import Escalation
 
@@ -40,7 +39,7 @@ def cohort_tickets(s: Slice, cohort: str) -> QuerySet[TicketFact]:
     if cohort == "resolved":
         return resolved
     if cohort == "fcr":
-        decided = Q(first_resolved_at__lte=clock.now() - REOPEN_WINDOW)
+        decided = Q(first_resolved_on__lte=fcr_decided_through())
         return resolved.filter(decided, is_first_contact_resolution=True)
     if cohort == "reopened":
         return resolved.filter(reopen_count__gt=0)

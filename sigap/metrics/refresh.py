@@ -21,6 +21,7 @@ from django.db import transaction
 from sigap.core import clock
 from sigap.metrics.models import RefreshMark, StepIssue, StepIssueKind, TicketFact
 from sigap.metrics.periods import local_date
+from sigap.metrics.rollup import day_figures_rebuild, day_figures_refresh
 from sigap.sla.calendar import business_seconds_between
 from sigap.sla.configuration import calendar_for_team
 from sigap.sla.models import Timer, TimerKind
@@ -111,8 +112,9 @@ def _by_ticket(rows: Iterable[Any], key: str = "ticket_id") -> dict[int, list[An
     return grouped
 
 
-def facts_refresh(ticket_ids: Iterable[int]) -> int:
-    """Recompute the facts of these tickets from their timelines. Returns how many."""
+def facts_refresh(ticket_ids: Iterable[int], *, with_days: bool = True) -> int:
+    """Recompute the facts of these tickets from their timelines, and the day figures of the
+    days they were opened or resolved on, before and after. Returns how many tickets."""
     ids = sorted(set(ticket_ids))
     if not ids:
         return 0
@@ -173,10 +175,19 @@ def facts_refresh(ticket_ids: Iterable[int]) -> int:
         )
         facts.append(fact)
     with transaction.atomic():
+        before = TicketFact.objects.filter(pk__in=ids).values_list(
+            "opened_on", "first_resolved_on", "closed_on"
+        )
+        days = {day for pair in before for day in pair if day is not None}
         TicketFact.objects.filter(pk__in=ids).delete()
         StepIssue.objects.filter(ticket_id__in=ids).delete()
         TicketFact.objects.bulk_create(facts)
         StepIssue.objects.bulk_create(issues)
+        if with_days:
+            days |= {f.opened_on for f in facts}
+            days |= {f.first_resolved_on for f in facts if f.first_resolved_on is not None}
+            days |= {f.closed_on for f in facts if f.closed_on is not None}
+            day_figures_refresh(days)
     return len(facts)
 
 
@@ -299,8 +310,9 @@ def facts_rebuild(*, batch: int = 1000) -> int:
         )
         if not ids:
             break
-        done += facts_refresh(ids)
+        done += facts_refresh(ids, with_days=False)
         last = ids[-1]
+    day_figures_rebuild()
     latest = TicketEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
     RefreshMark.objects.update_or_create(
         name=_MARK, defaults={"last_event_id": latest, "updated_at": clock.now()}
