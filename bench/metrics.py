@@ -67,9 +67,10 @@ def main() -> None:
     )
     args = parser.parse_args()
     if args.db == "both":
-        _common.each_database(
-            __file__, ["--tickets", str(args.tickets), "--repeats", str(args.repeats)]
-        )
+        forwarded = ["--tickets", str(args.tickets), "--repeats", str(args.repeats)]
+        forwarded += ["--keep", args.keep] if args.keep else []
+        forwarded += ["--parts"] if args.parts else []
+        _common.each_database(__file__, forwarded)
         return
     _run(args)
 

@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from sigap.core.cursor import Page, paginate_desc
+from sigap.core.cursor import Page, paginate_desc, paginate_desc_ranges
 from sigap.core.errors import InvalidInput
 from sigap.feedback.models import Survey, SurveyKind
 from sigap.metrics.definitions import COHORTS
@@ -60,9 +60,8 @@ def cohort_tickets(s: Slice, cohort: str) -> QuerySet[TicketFact]:
         earlier = s.previous().facts("opened_on").values("customer_id")
         return opened.filter(customer_id__in=earlier)
     if cohort == "backlog":
-        return TicketFact.objects.filter(s.condition(), opened_on__lt=period.end).filter(
-            Q(closed_on__isnull=True) | Q(closed_on__gte=period.end)
-        )
+        active, resolved_later = _backlog_ranges(s)
+        return active | resolved_later
     raise InvalidInput(
         _("Unknown list %(cohort)s; choose one of: %(choices)s.")
         % {"cohort": cohort[:40], "choices": ", ".join(COHORTS)},
@@ -70,6 +69,20 @@ def cohort_tickets(s: Slice, cohort: str) -> QuerySet[TicketFact]:
     )
 
 
+def _backlog_ranges(s: Slice) -> tuple[QuerySet[TicketFact], QuerySet[TicketFact]]:
+    opened_before = TicketFact.objects.filter(s.condition(), opened_on__lt=s.period.end)
+    return (
+        opened_before.filter(closed_on__isnull=True),
+        opened_before.filter(closed_on__gte=s.period.end),
+    )
+
+
 def cohort_page(s: Slice, cohort: str, *, cursor: str | None) -> Page[TicketFact]:
+    shown = TicketFact.objects.select_related("ticket", "ticket__customer")
+    if cohort == "backlog":
+        # Still active, or resolved after the end: each range read on its own, in index order.
+        return paginate_desc_ranges(
+            list(_backlog_ranges(s)), base=shown, field="opened_at", cursor=cursor, size=PAGE_SIZE
+        )
     facts = cohort_tickets(s, cohort).select_related("ticket", "ticket__customer")
     return paginate_desc(facts, field="opened_at", cursor=cursor, size=PAGE_SIZE)
