@@ -259,8 +259,12 @@ def _local(at: datetime) -> date:
 
 
 def _fact_rows(desk: Desk, count: int, customers: int, start: datetime) -> Iterator[dict[str, Any]]:
+    # Ids grow with opening time, so a customer's latest contact so far is their previous one.
+    last_contact: dict[int, date] = {}
     for pk in range(1, count + 1):
         t = _Ticket(desk, pk, count, customers, start)
+        previous = last_contact.get(t.customer_id)
+        last_contact[t.customer_id] = _local(t.opened)
         yield {
             "ticket_id": pk,
             "channel": t.channel,
@@ -271,6 +275,7 @@ def _fact_rows(desk: Desk, count: int, customers: int, start: datetime) -> Itera
             "sop_version_id": t.version_id,
             "opened_at": t.opened,
             "opened_on": _local(t.opened),
+            "previous_contact_on": previous,
             "first_response_seconds": t.first_response,
             "response_count": t.responses,
             "response_seconds": t.responses * 2400.0,

@@ -286,8 +286,27 @@ def _fact_channel() -> Subquery:
 
 
 def _retention(s: Slice) -> tuple[float | None, int]:
-    """One index scan over both periods: each customer's first and last contact in them."""
+    """The whole desk: tickets whose customer's previous contact came before the previous
+    period (one per customer in it), and tickets of this period whose previous contact fell in
+    the previous period (one per returning customer): two index-only counts. A slice looks at
+    its own contacts only, so it reads each customer's first and last contact in both."""
     earlier = s.previous().period
+    if not s.is_narrowed:
+        facts = TicketFact.objects
+        base = (
+            facts.filter(opened_on__gte=earlier.first, opened_on__lt=earlier.end)
+            .filter(Q(previous_contact_on__isnull=True) | Q(previous_contact_on__lt=earlier.first))
+            .count()
+        )
+        if not base:
+            return None, 0
+        returning = facts.filter(
+            opened_on__gte=s.period.first,
+            opened_on__lt=s.period.end,
+            previous_contact_on__gte=earlier.first,
+            previous_contact_on__lt=earlier.end,
+        ).count()
+        return _ratio(returning, base), base
     customers = (
         TicketFact.objects.filter(
             s.condition(), opened_on__gte=earlier.first, opened_on__lt=s.period.end

@@ -45,6 +45,9 @@ class TicketFact(models.Model):
     opened_at = models.DateTimeField()
     # Local dates in the desk's time zone: periods are whole local days.
     opened_on = models.DateField()
+    # When the same customer last opened a ticket before this one: a customer came back in a
+    # period when their first ticket in it has an earlier contact in the period before.
+    previous_contact_on = models.DateField(null=True)
     first_response_seconds = models.FloatField(null=True)
     response_count = models.PositiveIntegerField(default=0)
     response_seconds = models.FloatField(default=0)
@@ -90,6 +93,10 @@ class TicketFact(models.Model):
                 fields=["agent_id", "first_resolved_on"], name="metrics_fact_agent_resol_idx"
             ),
             models.Index(fields=["opened_on", "customer_id"], name="metrics_fact_customer_idx"),
+            models.Index(
+                fields=["opened_on", "previous_contact_on"], name="metrics_fact_returning_idx"
+            ),
+            models.Index(fields=["customer_id", "opened_at"], name="metrics_fact_history_idx"),
             models.Index(fields=["closed_on", "opened_on"], name="metrics_fact_closed_idx"),
             models.Index(
                 fields=["opened_on"],

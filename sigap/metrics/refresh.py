@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -174,7 +174,9 @@ def facts_refresh(ticket_ids: Iterable[int], *, with_days: bool = True) -> int:
             fact, steps.get(ticket["id"], []), exceptions.get(ticket["id"], []), runs
         )
         facts.append(fact)
+    others = _add_previous_contacts(facts)
     with transaction.atomic():
+        TicketFact.objects.bulk_update(others, ["previous_contact_on"])
         before = TicketFact.objects.filter(pk__in=ids).values_list(
             "opened_on", "first_resolved_on", "closed_on"
         )
@@ -233,6 +235,36 @@ def _fact(
         ),
         refreshed_at=now,
     )
+
+
+def _add_previous_contacts(facts: list[TicketFact]) -> list[TicketFact]:
+    """Set each fact's customer's latest earlier ticket. Returns the kept facts of the same
+    customers whose previous contact this batch changed (a merge of two customers, a ticket
+    logged late), to be saved with it."""
+    ids = {fact.ticket_id for fact in facts}
+    history: dict[int, list[tuple[datetime, int, date]]] = defaultdict(list)
+    kept: dict[int, date | None] = {}
+    for customer_id, opened_at, ticket_id, opened_on, stored in (
+        TicketFact.objects.filter(customer_id__in={fact.customer_id for fact in facts})
+        .exclude(pk__in=ids)
+        .values_list("customer_id", "opened_at", "ticket_id", "opened_on", "previous_contact_on")
+    ):
+        history[customer_id].append((opened_at, ticket_id, opened_on))
+        kept[ticket_id] = stored
+    for fact in facts:
+        history[fact.customer_id].append((fact.opened_at, fact.ticket_id, fact.opened_on))
+    batch = {fact.ticket_id: fact for fact in facts}
+    changed: list[TicketFact] = []
+    for contacts in history.values():
+        contacts.sort()
+        previous: date | None = None
+        for _opened_at, ticket_id, opened_on in contacts:
+            if ticket_id in batch:
+                batch[ticket_id].previous_contact_on = previous
+            elif kept[ticket_id] != previous:
+                changed.append(TicketFact(ticket_id=ticket_id, previous_contact_on=previous))
+            previous = opened_on
+    return changed
 
 
 def _add_sla(fact: TicketFact, timers: list[dict[str, Any]]) -> None:
