@@ -70,7 +70,7 @@ def cohort_tickets(s: Slice, cohort: str) -> QuerySet[TicketFact]:
 
 
 def _backlog_ranges(s: Slice) -> tuple[QuerySet[TicketFact], QuerySet[TicketFact]]:
-    opened_before = TicketFact.objects.filter(s.condition(), opened_on__lt=s.period.end)
+    opened_before = TicketFact.objects.filter(s.condition(), opened_at__lt=s.period.ends_at)
     return (
         opened_before.filter(closed_on__isnull=True),
         opened_before.filter(closed_on__gte=s.period.end),
