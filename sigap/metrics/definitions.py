@@ -80,11 +80,12 @@ KPIS: tuple[Kpi, ...] = (
         "first_contact_resolution",
         _("First-contact resolution"),
         _(
-            "Of the tickets first resolved in the period at least 7 days ago, the share resolved "
-            "on the customer's first contact and not reopened within 7 days of that resolution. "
+            "Of the tickets first resolved in the period whose 7 days for a reopening are over "
+            "(resolved on a day more than 7 days before today), the share resolved on the "
+            "customer's first contact and not reopened within 7 days of that resolution. "
             "A contact is a customer message (or logged call or visit) that follows an answer "
             "or opens the ticket; several messages in a row before any answer are one contact. "
-            "Tickets resolved less than 7 days ago are not counted yet."
+            "More recent resolutions are not counted yet."
         ),
         "percent",
         "fcr",

@@ -7,13 +7,12 @@ from typing import Any
 from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from sigap.core import clock
-from sigap.core.cursor import Page, paginate_desc
+from sigap.core.cursor import Page, paginate_desc, paginate_desc_ranges
 from sigap.core.errors import InvalidInput
 from sigap.feedback.models import Survey, SurveyKind
 from sigap.metrics.definitions import COHORTS
+from sigap.metrics.kpis import fcr_decided_through
 from sigap.metrics.models import TicketFact
-from sigap.metrics.refresh import REOPEN_WINDOW
 from sigap.metrics.slices import Slice
 from sigap.sla.models import Escalation
 
@@ -40,7 +39,7 @@ def cohort_tickets(s: Slice, cohort: str) -> QuerySet[TicketFact]:
     if cohort == "resolved":
         return resolved
     if cohort == "fcr":
-        decided = Q(first_resolved_at__lte=clock.now() - REOPEN_WINDOW)
+        decided = Q(first_resolved_on__lte=fcr_decided_through())
         return resolved.filter(decided, is_first_contact_resolution=True)
     if cohort == "reopened":
         return resolved.filter(reopen_count__gt=0)
@@ -61,9 +60,8 @@ def cohort_tickets(s: Slice, cohort: str) -> QuerySet[TicketFact]:
         earlier = s.previous().facts("opened_on").values("customer_id")
         return opened.filter(customer_id__in=earlier)
     if cohort == "backlog":
-        return TicketFact.objects.filter(s.condition(), opened_on__lt=period.end).filter(
-            Q(closed_on__isnull=True) | Q(closed_on__gte=period.end)
-        )
+        active, resolved_later = _backlog_ranges(s)
+        return active | resolved_later
     raise InvalidInput(
         _("Unknown list %(cohort)s; choose one of: %(choices)s.")
         % {"cohort": cohort[:40], "choices": ", ".join(COHORTS)},
@@ -71,6 +69,20 @@ def cohort_tickets(s: Slice, cohort: str) -> QuerySet[TicketFact]:
     )
 
 
+def _backlog_ranges(s: Slice) -> tuple[QuerySet[TicketFact], QuerySet[TicketFact]]:
+    opened_before = TicketFact.objects.filter(s.condition(), opened_at__lt=s.period.ends_at)
+    return (
+        opened_before.filter(closed_on__isnull=True),
+        opened_before.filter(closed_on__gte=s.period.end),
+    )
+
+
 def cohort_page(s: Slice, cohort: str, *, cursor: str | None) -> Page[TicketFact]:
+    shown = TicketFact.objects.select_related("ticket", "ticket__customer")
+    if cohort == "backlog":
+        # Still active, or resolved after the end: each range read on its own, in index order.
+        return paginate_desc_ranges(
+            list(_backlog_ranges(s)), base=shown, field="opened_at", cursor=cursor, size=PAGE_SIZE
+        )
     facts = cohort_tickets(s, cohort).select_related("ticket", "ticket__customer")
     return paginate_desc(facts, field="opened_at", cursor=cursor, size=PAGE_SIZE)

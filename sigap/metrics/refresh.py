@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -21,6 +21,7 @@ from django.db import transaction
 from sigap.core import clock
 from sigap.metrics.models import RefreshMark, StepIssue, StepIssueKind, TicketFact
 from sigap.metrics.periods import local_date
+from sigap.metrics.rollup import day_figures_rebuild, day_figures_refresh
 from sigap.sla.calendar import business_seconds_between
 from sigap.sla.configuration import calendar_for_team
 from sigap.sla.models import Timer, TimerKind
@@ -111,8 +112,9 @@ def _by_ticket(rows: Iterable[Any], key: str = "ticket_id") -> dict[int, list[An
     return grouped
 
 
-def facts_refresh(ticket_ids: Iterable[int]) -> int:
-    """Recompute the facts of these tickets from their timelines. Returns how many."""
+def facts_refresh(ticket_ids: Iterable[int], *, with_days: bool = True) -> int:
+    """Recompute the facts of these tickets from their timelines, and the day figures of the
+    days they were opened or resolved on, before and after. Returns how many tickets."""
     ids = sorted(set(ticket_ids))
     if not ids:
         return 0
@@ -172,11 +174,22 @@ def facts_refresh(ticket_ids: Iterable[int]) -> int:
             fact, steps.get(ticket["id"], []), exceptions.get(ticket["id"], []), runs
         )
         facts.append(fact)
+    others = _add_previous_contacts(facts)
     with transaction.atomic():
+        TicketFact.objects.bulk_update(others, ["previous_contact_on"])
+        before = TicketFact.objects.filter(pk__in=ids).values_list(
+            "opened_on", "first_resolved_on", "closed_on"
+        )
+        days = {day for pair in before for day in pair if day is not None}
         TicketFact.objects.filter(pk__in=ids).delete()
         StepIssue.objects.filter(ticket_id__in=ids).delete()
         TicketFact.objects.bulk_create(facts)
         StepIssue.objects.bulk_create(issues)
+        if with_days:
+            days |= {f.opened_on for f in facts}
+            days |= {f.first_resolved_on for f in facts if f.first_resolved_on is not None}
+            days |= {f.closed_on for f in facts if f.closed_on is not None}
+            day_figures_refresh(days)
     return len(facts)
 
 
@@ -222,6 +235,36 @@ def _fact(
         ),
         refreshed_at=now,
     )
+
+
+def _add_previous_contacts(facts: list[TicketFact]) -> list[TicketFact]:
+    """Set each fact's customer's latest earlier ticket. Returns the kept facts of the same
+    customers whose previous contact this batch changed (a merge of two customers, a ticket
+    logged late), to be saved with it."""
+    ids = {fact.ticket_id for fact in facts}
+    history: dict[int, list[tuple[datetime, int, date]]] = defaultdict(list)
+    kept: dict[int, date | None] = {}
+    for customer_id, opened_at, ticket_id, opened_on, stored in (
+        TicketFact.objects.filter(customer_id__in={fact.customer_id for fact in facts})
+        .exclude(pk__in=ids)
+        .values_list("customer_id", "opened_at", "ticket_id", "opened_on", "previous_contact_on")
+    ):
+        history[customer_id].append((opened_at, ticket_id, opened_on))
+        kept[ticket_id] = stored
+    for fact in facts:
+        history[fact.customer_id].append((fact.opened_at, fact.ticket_id, fact.opened_on))
+    batch = {fact.ticket_id: fact for fact in facts}
+    changed: list[TicketFact] = []
+    for contacts in history.values():
+        contacts.sort()
+        previous: date | None = None
+        for _opened_at, ticket_id, opened_on in contacts:
+            if ticket_id in batch:
+                batch[ticket_id].previous_contact_on = previous
+            elif kept[ticket_id] != previous:
+                changed.append(TicketFact(ticket_id=ticket_id, previous_contact_on=previous))
+            previous = opened_on
+    return changed
 
 
 def _add_sla(fact: TicketFact, timers: list[dict[str, Any]]) -> None:
@@ -299,8 +342,9 @@ def facts_rebuild(*, batch: int = 1000) -> int:
         )
         if not ids:
             break
-        done += facts_refresh(ids)
+        done += facts_refresh(ids, with_days=False)
         last = ids[-1]
+    day_figures_rebuild()
     latest = TicketEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
     RefreshMark.objects.update_or_create(
         name=_MARK, defaults={"last_event_id": latest, "updated_at": clock.now()}

@@ -21,7 +21,7 @@ from sigap.metrics.formatting import figure
 from sigap.metrics.kpis import kpis_compute
 from sigap.metrics.periods import local_date, month_of
 from sigap.metrics.slices import may_view_metrics, slice_for
-from sigap.sops.models import Sop
+from sigap.sops.models import Sop, SopVersion
 from sigap.tickets import access
 from sigap.tickets.models import Channel
 from sigap.web.views.common import current_user
@@ -52,6 +52,11 @@ def _choices(user: User) -> dict[str, Any]:
         "agents": list(agents),
         "channels": Channel.choices,
         "sops": list(Sop.objects.order_by("key")),
+        "versions": list(
+            SopVersion.objects.filter(published_at__isnull=False)
+            .select_related("sop")
+            .order_by("sop__key", "number")
+        ),
     }
 
 

@@ -12,6 +12,7 @@ from django.test import Client
 from sigap.accounts.models import Team, User
 from sigap.metrics.drilldown import PAGE_SIZE
 from sigap.metrics.refresh import facts_catch_up
+from sigap.sops.models import SopVersion
 from tests import factories
 from tests.conftest import login
 from tests.metrics.desk import READ_AT, at, october_desk
@@ -119,3 +120,22 @@ def test_an_empty_slice_says_so(client: Client, manager: User) -> None:
     assert response.status_code == 200
     assert "there is nothing to count, so no figures are shown" in pages.text(response)
     assert "First response time no data counted over 0" in pages.text(response)
+
+
+def test_a_sop_version_can_be_chosen(
+    client: Client, manager: User, team_a: Team, damaged_product: SopVersion
+) -> None:
+    with time_machine.travel(at(10, 20, 9), tick=False):
+        factories.make_ticket(team=team_a)
+        factories.make_ticket(team=team_a, subject="Tanya jam buka", body="Buka jam berapa?")
+        facts_catch_up()
+    login(client, manager)
+
+    chosen = client.get("/metrics/", {"period": "2026-10", "sop_version": damaged_product.pk})
+    everything = client.get("/metrics/", {"period": "2026-10"})
+
+    assert f'<option value="{damaged_product.pk}" selected>damaged-product v1</option>' in (
+        chosen.content.decode()
+    )
+    assert "Tickets opened 1 counted over 1" in pages.text(chosen)
+    assert "Tickets opened 2 counted over 2" in pages.text(everything)

@@ -6,10 +6,13 @@ import pytest
 import time_machine
 
 from sigap.accounts.models import Team, User
+from sigap.customers.services import customer_merge
 from sigap.metrics.kpis import kpis_compute
 from sigap.metrics.periods import period_parse
+from sigap.metrics.refresh import facts_catch_up
 from sigap.metrics.slices import Slice
-from tests.metrics.desk import READ_AT, october_desk
+from tests import factories
+from tests.metrics.desk import READ_AT, at, october_desk
 
 pytestmark = pytest.mark.django_db
 
@@ -132,6 +135,8 @@ def test_slices_by_team_agent_and_channel(
     assert chat["first_response_time"] == 1800.0
     assert chat["resolution_time"] is None
     assert chat["nps"] is None  # T3's answer came in November
+    # Team B's September customers (Wati, Joko) wrote to team A in October, not to team B.
+    assert _read(Slice(period=october, team_ids=(team_b.pk,)))["retention"] == 0.0
     assert team_b_september["tickets_opened"] == 2
     assert team_b_september["first_contact_resolution"] == 100.0
 
@@ -156,3 +161,30 @@ def test_a_slice_with_no_data_is_an_honest_empty_state(
 
 
 _COUNTS = {"tickets_opened", "exceptions", "escalations", "backlog"}
+
+
+def test_a_customer_merged_into_another_counts_as_returning(
+    team_a: Team, agent: User, supervisor: User
+) -> None:
+    september = factories.make_customer("Wati (lama)")
+    october = factories.make_customer("Wati")
+    with time_machine.travel(at(9, 10, 9), tick=False):
+        factories.make_ticket(team=team_a, customer=september)
+    with time_machine.travel(at(10, 10, 9), tick=False):
+        factories.make_ticket(team=team_a, customer=october)
+    _catch_up()
+    before = _read(Slice(period=period_parse("2026-10")))["retention"]
+
+    # The September record turns out to be the same person: it is folded into October's.
+    with time_machine.travel(at(10, 11, 9), tick=False):
+        customer_merge(by=supervisor, source=september, target=october)
+    _catch_up()
+
+    assert before == 0.0
+    assert _read(Slice(period=period_parse("2026-10")))["retention"] == 100.0
+
+
+def _catch_up() -> None:
+    with time_machine.travel(READ_AT, tick=False):
+        while facts_catch_up():
+            pass

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
+import subprocess
+import sys
 import zlib
 from pathlib import Path
 from typing import Any
@@ -135,3 +138,20 @@ def test_managers_get_the_monthly_and_weekly_reports_once(
     report_csv = attached["sigap-2026-10.csv"].get_payload(decode=True).decode()
     assert "first_response_time,First response time,4200.0" in report_csv
     assert ScheduledReport.objects.filter(period="2026-10", recipients=1).exists()
+
+
+def test_the_command_exits_non_zero_on_a_period_that_does_not_exist(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SIGAP_")}
+    env |= {"SIGAP_DATA_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "sigap.settings"}
+
+    done = subprocess.run(  # noqa: S603 - our own command with fixed arguments
+        [sys.executable, "-m", "sigap", "report", "--period", "2026-W54"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert done.returncode == 1
+    assert "There is no week 2026-W54: that year has weeks 01 to 53." in done.stderr
+    assert done.stdout == ""
