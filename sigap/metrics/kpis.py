@@ -265,7 +265,7 @@ def _survey_rows(s: Slice) -> list[dict[str, Any]]:
     return cast(
         list[dict[str, Any]],
         list(
-            surveys.values("kind", channel=_fact_channel())
+            surveys.values("kind", ticket_channel=_fact_channel())
             .annotate(
                 answers=Count("pk"),
                 high=Count(
@@ -474,7 +474,7 @@ def _by_channel(
     resolved = _grouped(resolved_rows, "channel", _Resolved)
     surveys: dict[Any, _Surveys] = defaultdict(_Surveys)
     for row in survey_rows:
-        surveys[row["channel"]].add(row)
+        surveys[row["ticket_channel"]].add(row)
     result = []
     for channel in Channel:
         if channel.value not in opened and channel.value not in resolved:
