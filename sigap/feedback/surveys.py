@@ -20,8 +20,8 @@ from sigap.tickets.events import EventKind, event_record
 from sigap.tickets.models import Channel, Status, Ticket
 
 SEND_SURVEYS = "feedback_send_surveys"
-# Channels where the desk sends the link itself; live chat asks at the end of the chat.
-SENT_CHANNELS = (Channel.EMAIL, Channel.SOCIAL)
+# Channels where the desk sends the link itself; live chat asks in the chat as it ends.
+SENT_CHANNELS = (Channel.EMAIL, Channel.SOCIAL, Channel.CHAT)
 COMMENT_MAX_CHARS = 2000
 
 
@@ -37,7 +37,8 @@ def surveys_schedule(*, ticket: Ticket, at: datetime) -> None:
     job_enqueue(
         kind=SEND_SURVEYS,
         payload={"ticket": ticket.pk},
-        due_at=at + survey_delay(),
+        # A chat visitor is still on the page when the chat ends; later they have gone.
+        due_at=at if ticket.channel == Channel.CHAT else at + survey_delay(),
         idempotency_key=f"surveys:{ticket.pk}:{at.isoformat()}",
     )
 

@@ -9,6 +9,7 @@ from django.test import Client
 from sigap.accounts.models import Team, User
 from sigap.core import clock
 from sigap.core.errors import InvalidInput
+from sigap.core.jobs import run_due_jobs
 from sigap.feedback.models import Survey
 from sigap.feedback.surveys import survey_link
 from sigap.sops.services import sop_import, sop_publish
@@ -26,16 +27,20 @@ def test_a_social_ticket_gets_the_link_as_a_message(team_a: Team, agent: User) -
     assert "/survey/" in message.body_text
 
 
-def test_a_chat_ticket_is_asked_in_the_chat_not_by_message(team_a: Team, agent: User) -> None:
+def test_a_chat_ticket_is_asked_in_the_chat_as_it_ends(team_a: Team, agent: User) -> None:
     ticket = resolved_ticket(team_a, agent, channel=Channel.CHAT)
-    assert surveys_sent(ticket) == []
-    assert not ticket.messages.filter(direction=Direction.OUTBOUND).exists()
+    # The visitor is still on the page: the question goes out at once, not an hour later.
     with clock.frozen(RESOLVED_AT):
-        first = survey_link(ticket=ticket, kind="csat")
-        again = survey_link(ticket=ticket, kind="csat")
-        page = Client().get(first.split("127.0.0.1:8000", 1)[1])
-    assert first == again
-    assert Survey.objects.get().channel == Channel.CHAT
+        run_due_jobs()
+    [survey] = Survey.objects.filter(ticket=ticket)
+    assert survey.channel == Channel.CHAT
+    message = ticket.messages.get(direction=Direction.OUTBOUND)
+    assert message.channel == Channel.CHAT
+    assert "/survey/" in message.body_text
+    with clock.frozen(RESOLVED_AT):
+        # The chat's own link leads to the same one answer.
+        assert survey_link(ticket=ticket, kind="csat") in message.body_text
+        page = Client().get(survey_link(ticket=ticket, kind="csat").split("127.0.0.1:8000", 1)[1])
     assert "How did we do?" in text(page)
 
 

@@ -200,6 +200,28 @@
     ui.send.hidden = !available;
   }
 
+  // The desk's web links (the survey when a chat ends, a tracking page) open in a new tab;
+  // everything else, and anything the visitor wrote, stays plain text.
+  function appendBody(item, body, linkable) {
+    var pattern = /https?:\/\/[^\s<>"']+/g;
+    var last = 0;
+    var match;
+    while (linkable && (match = pattern.exec(body)) !== null) {
+      var url;
+      try {
+        url = new URL(match[0]);
+      } catch (error) {
+        continue;
+      }
+      item.appendChild(document.createTextNode(body.slice(last, match.index)));
+      item.appendChild(
+        element("a", { href: url.href, target: "_blank", rel: "noopener noreferrer" }, match[0])
+      );
+      last = match.index + match[0].length;
+    }
+    item.appendChild(document.createTextNode(body.slice(last)));
+  }
+
   function addMessage(message) {
     if (shown[message.id]) {
       return;
@@ -210,7 +232,7 @@
     item.appendChild(
       element("span", { class: "who" }, fromVisitor ? texts.you : message.author || texts.agent)
     );
-    item.appendChild(document.createTextNode(message.body));
+    appendBody(item, message.body, !fromVisitor);
     ui.log.appendChild(item);
     ui.log.scrollTop = ui.log.scrollHeight;
     if (!fromVisitor && ui.panel.hidden) {
