@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from sigap.accounts.models import Role, User
 from sigap.audit.services import audit_record
 from sigap.chat.models import ChatVisitor
+from sigap.connectors.models import ConnectorMessage, ConnectorTicket, InboundDelivery
 from sigap.core import clock
 from sigap.core.errors import NotAllowed
 from sigap.customers.models import Customer
@@ -165,6 +166,13 @@ def customer_erase(customer: Customer, *, by: User | None, ip: str | None = None
             raw=b"", from_address="", subject=""
         )
         ChatVisitor.objects.filter(customer=customer).update(name="", email="")
+        # A social conversation's raw webhook bodies and ids name the person; a new message from
+        # them after erasure starts afresh rather than joining the erased ticket.
+        InboundDelivery.objects.filter(ticket__customer=customer).update(
+            raw=b"", headers={}, raw_removed_at=clock.now()
+        )
+        ConnectorMessage.objects.filter(message__ticket__customer=customer).update(files=[])
+        ConnectorTicket.objects.filter(ticket__customer=customer).update(conversation_id="")
         identity_count = customer.identities.count()
         customer.identities.all().delete()
         customer.name = f"Erased customer #{customer.pk}"

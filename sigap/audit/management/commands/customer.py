@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+import os
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -35,13 +35,24 @@ class Command(BaseCommand):
     def _export(self, customer: Customer, output: str | None) -> None:
         if not output:
             raise CommandError(_("Say where to write the export with --output FILE."))
-        target = Path(output)
-        if target.exists():
+        try:
+            # Only the owner may read it: the file holds everything about a person.
+            fd = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
             raise CommandError(
                 _("%(path)s already exists; nothing was written.") % {"path": output}
-            )
-        payload = customer_export(customer, by=None)
-        target.write_bytes(payload)
+            ) from None
+        except OSError as error:
+            raise CommandError(
+                _("Cannot write %(path)s: %(error)s") % {"path": output, "error": error.strerror}
+            ) from None
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                payload = customer_export(customer, by=None)
+                handle.write(payload)
+        except BaseException:
+            os.unlink(output)  # no half-written export left behind
+            raise
         self.stdout.write(
             _("Customer #%(id)s exported to %(path)s (%(size)s bytes).")
             % {"id": customer.pk, "path": output, "size": len(payload)}
