@@ -21,7 +21,7 @@ from sigap.chat.models import ChatVisitor
 from sigap.connectors.models import ConnectorMessage, ConnectorTicket, InboundDelivery
 from sigap.core import clock
 from sigap.core.errors import NotAllowed
-from sigap.customers.models import Customer
+from sigap.customers.models import Customer, CustomerIdentity
 from sigap.feedback.models import FollowUp, RecoveryTask, Survey
 from sigap.intake.models import InboundEmail
 from sigap.tickets.downloads import stored_path
@@ -60,9 +60,12 @@ def customer_export(customer: Customer, *, by: User | None = None, ip: str | Non
     """A zip with customer.json (the customer, identities, tickets, messages, events, surveys)
     and every attachment file of their tickets under attachments/."""
     _check(by)
-    tickets = Ticket.objects.filter(customer=customer)
-    messages = Message.objects.filter(ticket__customer=customer)
-    attachments = list(Attachment.objects.filter(message__ticket__customer=customer).order_by("pk"))
+    ids = records_of(customer)
+    tickets = Ticket.objects.filter(customer_id__in=ids)
+    messages = Message.objects.filter(ticket__customer_id__in=ids)
+    attachments = list(
+        Attachment.objects.filter(message__ticket__customer_id__in=ids).order_by("pk")
+    )
     missing: list[int] = []
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
@@ -76,12 +79,15 @@ def customer_export(customer: Customer, *, by: User | None = None, ip: str | Non
         document = {
             "exported_at": clock.now(),
             "customer": _rows(Customer.objects.filter(pk=customer.pk))[0],
-            "identities": _rows(customer.identities.order_by("pk")),
+            "merged_records": _rows(Customer.objects.filter(pk__in=ids[1:]).order_by("pk")),
+            "identities": _rows(
+                CustomerIdentity.objects.filter(customer_id__in=ids).order_by("pk")
+            ),
             "tickets": _rows(tickets.order_by("pk")),
             "messages": _rows(messages.order_by("pk")),
-            "events": _rows(TicketEvent.objects.filter(ticket__customer=customer).order_by("pk")),
-            "surveys": _rows(Survey.objects.filter(ticket__customer=customer).order_by("pk")),
-            "chat_visitors": _rows(ChatVisitor.objects.filter(customer=customer).order_by("pk")),
+            "events": _rows(TicketEvent.objects.filter(ticket__customer_id__in=ids).order_by("pk")),
+            "surveys": _rows(Survey.objects.filter(ticket__customer_id__in=ids).order_by("pk")),
+            "chat_visitors": _rows(ChatVisitor.objects.filter(customer_id__in=ids).order_by("pk")),
             "attachments": [
                 {
                     **_rows(Attachment.objects.filter(pk=a.pk))[0],
@@ -118,75 +124,103 @@ def _scrub(value: Any, personal: list[str]) -> Any:
     return value
 
 
-def _personal_strings(customer: Customer, bodies: list[str]) -> list[str]:
-    texts = {customer.name, customer.notes, *customer.identities.values_list("value", flat=True)}
-    texts.update(ChatVisitor.objects.filter(customer=customer).values_list("name", flat=True))
-    texts.update(ChatVisitor.objects.filter(customer=customer).values_list("email", flat=True))
-    texts.update(bodies)
+def records_of(customer: Customer) -> list[int]:
+    """The customer and every record merged into it, directly or through another one."""
+    ids = [customer.pk]
+    frontier = ids
+    while frontier:
+        frontier = list(
+            Customer.objects.filter(merged_into_id__in=frontier)
+            .exclude(pk__in=ids)
+            .values_list("pk", flat=True)
+        )
+        ids = ids + frontier
+    return ids
+
+
+def _personal_strings(ids: list[int], bodies: list[str]) -> list[str]:
+    texts: set[str] = set(bodies)
+    for name, notes in Customer.objects.filter(pk__in=ids).values_list("name", "notes"):
+        texts.update((name, notes))
+    texts.update(
+        CustomerIdentity.objects.filter(customer_id__in=ids).values_list("value", flat=True)
+    )
+    for name, email in ChatVisitor.objects.filter(customer_id__in=ids).values_list("name", "email"):
+        texts.update((name, email))
     # Longest first, so a name inside a longer body is not replaced before the body is.
     return sorted((t for t in texts if t and len(t.strip()) >= 3), key=len, reverse=True)
+
+
+def _scrub_rows(queryset: models.QuerySet[Any], field: str, personal: list[str]) -> None:
+    for pk, value in queryset.values_list("pk", field):
+        cleaned = _scrub(value, personal)
+        if cleaned != value:
+            queryset.model.objects.filter(pk=pk).update(**{field: cleaned})
+
+
+def _erase_conversations(ids: list[int], personal: list[str], own: Q) -> int:
+    """Blank what the customer wrote and scrub their name and addresses from what others wrote."""
+    on_tickets = Q(ticket__customer_id__in=ids)
+    erased = Message.objects.filter(own).update(body_text=ERASED, body_html=None, external_id="")
+    others = Message.objects.filter(on_tickets).exclude(own)
+    _scrub_rows(others, "body_text", personal)
+    _scrub_rows(others, "body_html", personal)
+    for pk in Ticket.objects.filter(customer_id__in=ids).values_list("pk", flat=True):
+        Ticket.objects.filter(pk=pk).update(subject=f"{ERASED} #{pk}")
+    _scrub_rows(TicketEvent.objects.filter(on_tickets).exclude(data={}), "data", personal)
+    Survey.objects.filter(on_tickets).update(comment="")
+    _scrub_rows(FollowUp.objects.filter(on_tickets).exclude(note=""), "note", personal)
+    _scrub_rows(RecoveryTask.objects.filter(on_tickets).exclude(note=""), "note", personal)
+    return erased
+
+
+def _erase_raw_sources(ids: list[int]) -> None:
+    on_tickets = Q(ticket__customer_id__in=ids)
+    InboundEmail.objects.filter(on_tickets).update(raw=b"", from_address="", subject="")
+    # A social conversation's raw webhook bodies and ids name the person; a new message from
+    # them after erasure starts afresh rather than joining the erased ticket.
+    InboundDelivery.objects.filter(on_tickets).update(
+        raw=b"", headers={}, raw_removed_at=clock.now()
+    )
+    ConnectorMessage.objects.filter(message__ticket__customer_id__in=ids).update(files=[])
+    ConnectorTicket.objects.filter(on_tickets).update(conversation_id="")
+    ChatVisitor.objects.filter(customer_id__in=ids).update(name="", email="")
 
 
 def customer_erase(customer: Customer, *, by: User | None, ip: str | None = None) -> None:
     """Remove the customer's personal data; tickets, timestamps, channels and scores stay so the
     figures do not change. Their messages keep their place in each conversation with a marker
-    instead of the text, and their attachments are deleted from disk."""
+    instead of the text, and their attachments are deleted from disk. Records merged into this
+    customer earlier are erased with it."""
     _check(by)
-    files: list[Path] = []
     with transaction.atomic():
         customer = Customer.objects.select_for_update().get(pk=customer.pk)
-        own = Q(ticket__customer=customer) & (
-            Q(author_customer=customer) | Q(direction=Direction.INBOUND)
+        ids = records_of(customer)
+        own = Q(ticket__customer_id__in=ids) & (
+            Q(author_customer_id__in=ids) | Q(direction=Direction.INBOUND)
         )
         bodies = list(Message.objects.filter(own).values_list("body_text", flat=True))
-        personal = _personal_strings(customer, bodies)
-        attachments = Attachment.objects.filter(message__ticket__customer=customer)
+        personal = _personal_strings(ids, bodies)
+        attachments = Attachment.objects.filter(message__ticket__customer_id__in=ids)
         files = [stored_path(a) for a in attachments]
-        attachment_count = attachments.count()
         attachments.delete()
-        erased_messages = Message.objects.filter(own).update(
-            body_text=ERASED, body_html=None, external_id=""
-        )
-        for message in Message.objects.filter(ticket__customer=customer).exclude(own):
-            text = _scrub(message.body_text, personal)
-            html = _scrub(message.body_html, personal)
-            if text != message.body_text or html != message.body_html:
-                Message.objects.filter(pk=message.pk).update(body_text=text, body_html=html)
-        for ticket in Ticket.objects.filter(customer=customer):
-            Ticket.objects.filter(pk=ticket.pk).update(subject=f"{ERASED} #{ticket.pk}")
-        for event in TicketEvent.objects.filter(ticket__customer=customer).exclude(data={}):
-            data = _scrub(event.data, personal)
-            if data != event.data:
-                TicketEvent.objects.filter(pk=event.pk).update(data=data)
-        Survey.objects.filter(ticket__customer=customer).update(comment="")
-        for model in (FollowUp, RecoveryTask):
-            for row in model.objects.filter(ticket__customer=customer).exclude(note=""):
-                model.objects.filter(pk=row.pk).update(note=_scrub(row.note, personal))
-        InboundEmail.objects.filter(ticket__customer=customer).update(
-            raw=b"", from_address="", subject=""
-        )
-        ChatVisitor.objects.filter(customer=customer).update(name="", email="")
-        # A social conversation's raw webhook bodies and ids name the person; a new message from
-        # them after erasure starts afresh rather than joining the erased ticket.
-        InboundDelivery.objects.filter(ticket__customer=customer).update(
-            raw=b"", headers={}, raw_removed_at=clock.now()
-        )
-        ConnectorMessage.objects.filter(message__ticket__customer=customer).update(files=[])
-        ConnectorTicket.objects.filter(ticket__customer=customer).update(conversation_id="")
-        identity_count = customer.identities.count()
-        customer.identities.all().delete()
-        customer.name = f"Erased customer #{customer.pk}"
-        customer.notes = ""
-        customer.save(update_fields=["name", "notes", "updated_at"])
+        erased_messages = _erase_conversations(ids, personal, own)
+        _erase_raw_sources(ids)
+        identities, _counts = CustomerIdentity.objects.filter(customer_id__in=ids).delete()
+        for pk in ids:
+            Customer.objects.filter(pk=pk).update(
+                name=f"Erased customer #{pk}", notes="", updated_at=clock.now()
+            )
         audit_record(
             action="customer_erased",
             actor=by,
             obj=customer,
             summary=f"customer #{customer.pk} erased",
             data={
-                "identities": identity_count,
+                "records": ids,
+                "identities": identities,
                 "messages": erased_messages,
-                "attachments": attachment_count,
+                "attachments": len(files),
             },
             ip=ip,
         )

@@ -15,9 +15,11 @@ from django.test import Client
 from sigap.accounts.models import User
 from sigap.audit.models import AuditEntry
 from sigap.audit.privacy import customer_erase, customer_export
+from sigap.customers.services import customer_merge
 from sigap.feedback.models import Survey
 from sigap.intake.models import InboundEmail
 from sigap.tickets.models import Attachment, Message, Ticket
+from tests import factories
 from tests.audit.conftest import (
     COMMENT,
     EMAIL,
@@ -191,3 +193,23 @@ def test_the_export_file_is_private_and_never_overwrites(held: Ticket, tmp_path:
 
     assert target.read_bytes() == b"something else"
     assert AuditEntry.objects.filter(action="customer_exported").count() == 1
+
+
+def test_a_record_merged_into_the_customer_is_exported_and_erased_with_them(
+    held: Ticket, supervisor: User, manager: User
+) -> None:
+    customer = held_customer(held)
+    duplicate = factories.make_customer("Ani W.", email="aniw@kantor.example")
+    customer_merge(by=supervisor, source=duplicate, target=customer)
+
+    document = json.loads(
+        zipfile.ZipFile(io.BytesIO(customer_export(customer))).read("customer.json")
+    )
+    customer_erase(customer, by=manager)
+
+    assert [r["name"] for r in document["merged_records"]] == ["Ani W."]
+    assert "aniw@kantor.example" in {i["value"] for i in document["identities"]}
+    dump = database_text()
+    assert [t for t in ("Ani W.", "aniw@kantor.example", NAME) if t in dump] == []
+    duplicate.refresh_from_db()
+    assert (duplicate.name, duplicate.merged_into) == (f"Erased customer #{duplicate.pk}", customer)
