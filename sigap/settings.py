@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "sigap.web",
     "sigap.api",
     "sigap.demo",
+    "sigap.audit",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

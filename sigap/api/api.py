@@ -25,6 +25,7 @@ from sigap.api import (
 )
 from sigap.api.auth import BearerToken
 from sigap.api.docs import LocalSwagger, asset_patterns
+from sigap.audit import api as audit
 from sigap.routing import api as routing
 
 DESCRIPTION = """\
@@ -134,3 +135,4 @@ api.add_router("", metrics.router)
 api.add_router("", feedback.router)
 api.add_router("", routing.router)
 api.add_router("", attachments.router)
+api.add_router("", audit.router)

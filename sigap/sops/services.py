@@ -14,6 +14,7 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from sigap.accounts.models import User
+from sigap.audit.services import audit_record
 from sigap.core import clock
 from sigap.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from sigap.sla import services as sla_services
@@ -138,6 +139,7 @@ def sop_publish(
                 "review_due_at",
             ]
         )
+        audit_record(action="sop_published", actor=by, obj=version, summary=f"{version} {status}")
         # Cleared again once committed: another thread may have read the old state meanwhile.
         live_cache_clear()
         transaction.on_commit(live_cache_clear)

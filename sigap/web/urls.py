@@ -1,5 +1,6 @@
 from django.urls import path
 
+from sigap.audit import views as privacy
 from sigap.web.views import (
     approvals,
     attachments,
@@ -76,4 +77,6 @@ urlpatterns = [
         name="customer_identity_add",
     ),
     path("customers/<int:pk>/merge/", customers.customer_merge_post, name="customer_merge"),
+    path("customers/<int:pk>/export/", privacy.customer_export_post, name="customer_export"),
+    path("customers/<int:pk>/erase/", privacy.customer_erase_post, name="customer_erase"),
 ]

@@ -39,6 +39,7 @@ EXPECTED = {
     "/api/agents/{user_id}/presence": {"put"},
     "/api/queue": {"get"},
     "/api/attachments/{key}": {"get"},
+    "/api/audit": {"get"},
 }
 # Endpoints that answer with a file rather than a JSON body.
 FILES = {"/api/attachments/{key}"}
