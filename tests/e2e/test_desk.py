@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.desk import (
+    LOCALES,
     SEED,
     SUBJECTS,
     Shots,
@@ -29,6 +30,16 @@ PAGES = {
     "figures": "/metrics/",
     "unanswered": "/unanswered/",
     "team-queue": "/routing/queue/",
+    "sop": "/sops/general-enquiry/",
+    "sop-editor": "/sops/new/",
+    "customers": "/customers/",
+    "log-a-contact": "/tickets/new/contact/",
+    "promises": "/promises/",
+    "approvals": "/approvals/",
+    "follow-ups": "/follow-ups/",
+    "feedback": "/feedback/comments/",
+    "invitations": "/team/invitations/",
+    "password": "/password/change/",
 }
 
 
@@ -62,7 +73,7 @@ def test_an_agent_answers_a_ticket_and_works_its_sop_to_resolution(
     from playwright.sync_api import expect
 
     url, _data = desk
-    page = browser.new_context(locale=f"{language}").new_page()
+    page = browser.new_context(locale=LOCALES[language]).new_page()
     problems: list[str] = []
     _watch(page, problems)
     page.goto(f"{url}/")
@@ -130,7 +141,7 @@ def test_the_main_pages_have_no_serious_accessibility_violations(
     context: dict[str, Any] = {"bypass_csp": True}
     found: dict[str, list[str]] = {}
 
-    anonymous = browser.new_context(locale=f"{language}", **context).new_page()
+    anonymous = browser.new_context(locale=LOCALES[language], **context).new_page()
     anonymous.goto(f"{url}/login/")
     found["sign-in"] = serious_violations(anonymous)
     survey = (data / f"survey-{language}.txt").read_text()
@@ -152,3 +163,29 @@ def test_the_main_pages_have_no_serious_accessibility_violations(
     found["ticket"] = serious_violations(page)
 
     assert {name: issues for name, issues in found.items() if issues} == {}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_customer_answers_the_survey_in_their_language(
+    browser: Any, desk: tuple[str, Any], shots: Shots, language: str
+) -> None:
+    from playwright.sync_api import expect
+
+    url, data = desk
+    page = browser.new_context(locale=LOCALES[language]).new_page()
+    problems: list[str] = []
+    _watch(page, problems)
+    page.goto(url + (data / f"survey-{language}.txt").read_text())
+
+    expect(page.locator("html")).to_have_attribute("lang", language)
+    expect(page.get_by_role("heading", name=words(language, "How did we do?"))).to_be_visible()
+    page.locator("label.score", has_text="4").click()
+    comment = words(language, "Anything you want to tell us? (optional)")
+    page.get_by_label(comment).fill("Cepat dan jelas")
+    page.get_by_role("button", name=words(language, "Send my answer")).click()
+
+    saved = "Thank you! Your answer is saved. You can change it below while the link works."
+    expect(page.get_by_role("status")).to_have_text(words(language, saved))
+    expect(page.locator("input[name=score][value='4']")).to_be_checked()
+    shots.take(page, f"{language}-survey-answered")
+    assert problems == []
