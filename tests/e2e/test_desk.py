@@ -144,6 +144,13 @@ def test_the_main_pages_have_no_serious_accessibility_violations(
     anonymous = browser.new_context(locale=LOCALES[language], **context).new_page()
     anonymous.goto(f"{url}/login/")
     found["sign-in"] = serious_violations(anonymous)
+    # A refused form shows its error, which must be as readable as the rest.
+    anonymous.get_by_label(words(language, "Username")).fill("nobody")
+    anonymous.get_by_label(words(language, "Password")).fill("not-the-password")
+    anonymous.get_by_role("button", name=words(language, "Sign in")).click()
+    expect(anonymous.get_by_role("alert")).to_be_visible()
+    shots.take(anonymous, f"{language}-sign-in-refused")
+    found["sign-in refused"] = serious_violations(anonymous)
     survey = (data / f"survey-{language}.txt").read_text()
     anonymous.goto(f"{url}{survey}")
     expect(anonymous.locator("form")).to_have_count(1)
