@@ -18,7 +18,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods
 
 from sigap.accounts.services import password_reset_link_hours, password_reset_request
@@ -48,9 +48,21 @@ def _wait_message(seconds: int) -> str:
     ) % {"minutes": minutes}
 
 
+class SignInForm(AuthenticationForm):
+    # Django's own wording puts the field name in a sentence that, in Indonesian, already names
+    # it ("Masukkan nama pengguna nama pengguna …"): the desk says it whole.
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": gettext_lazy(
+            "Please enter a correct username and password. Both are case-sensitive."
+        ),
+    }
+
+
 class SignInView(LoginView):
     template_name = "web/login.html"
     redirect_authenticated_user = True
+    form_class = SignInForm
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         wait = login_retry_after(
