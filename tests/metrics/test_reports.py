@@ -142,7 +142,11 @@ def test_managers_get_the_monthly_and_weekly_reports_once(
 
 def test_the_command_exits_non_zero_on_a_period_that_does_not_exist(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SIGAP_")}
-    env |= {"SIGAP_DATA_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "sigap.settings"}
+    env |= {
+        "SIGAP_DATA_DIR": str(tmp_path),
+        "DJANGO_SETTINGS_MODULE": "sigap.settings",
+        "SIGAP_LANGUAGE": "en",
+    }
 
     done = subprocess.run(  # noqa: S603 - our own command with fixed arguments
         [sys.executable, "-m", "sigap", "report", "--period", "2026-W54"],

@@ -10,7 +10,7 @@ from pathlib import Path
 
 
 def _sigap(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "SIGAP_DATA_DIR": str(data_dir)}
+    env = {**os.environ, "SIGAP_DATA_DIR": str(data_dir), "SIGAP_LANGUAGE": "en"}
     env.pop("SIGAP_DATABASE_URL", None)
     env.pop("DJANGO_SETTINGS_MODULE", None)
     return subprocess.run(  # noqa: S603
