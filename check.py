@@ -24,7 +24,7 @@ def step(title: str, command: list[str], env: dict[str, str] | None = None) -> N
     print(f"\n=== {title}", flush=True)
     started = time.monotonic()
     # Our own fixed commands; nothing here comes from outside.
-    result = subprocess.run(command, cwd=ROOT, env=env, check=False)  # noqa: S603
+    result = subprocess.run(command, cwd=ROOT, env=env, check=False)  # noqa: S603  # nosec B603
     took = time.monotonic() - started
     if result.returncode != 0:
         print(f"=== FAILED: {title} (exit {result.returncode}, {took:.0f}s)", flush=True)
@@ -52,6 +52,10 @@ def main() -> None:
         [str(BIN / "ruff"), "format", "--check", "sigap", "tests", "bench", "scripts", "check.py"],
     )
     step("mypy", [str(BIN / "mypy"), "sigap"])
+    step(
+        "bandit",
+        [str(BIN / "bandit"), "-c", "pyproject.toml", "-q", "-r", "sigap", "scripts", "check.py"],
+    )
 
     pytest_args = sys.argv[1:]
     base = dict(os.environ)

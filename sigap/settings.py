@@ -14,6 +14,7 @@ from sigap.core.env import (
     env_int,
     env_list,
     env_str,
+    proxy_ssl_header,
     secret_key,
     sqlite_database,
 )
@@ -110,6 +111,16 @@ CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Served over TLS: cookies only over https, http redirected, browsers told to stay on https.
+# Off by default so `sigap serve` keeps working on http://127.0.0.1.
+HTTPS = env_bool("SIGAP_HTTPS", False)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
+SECURE_SSL_REDIRECT = env_bool("SIGAP_SSL_REDIRECT", HTTPS)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers often probe over plain http
+SECURE_HSTS_SECONDS = env_int("SIGAP_HSTS_SECONDS", 31_536_000 if HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SIGAP_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SIGAP_HSTS_PRELOAD", False)
+SECURE_PROXY_SSL_HEADER = proxy_ssl_header("SIGAP_PROXY_SSL_HEADER")
 
 # Failed sign-ins allowed per username and per client address in the window below.
 LOGIN_THROTTLE_ATTEMPTS = env_int("SIGAP_LOGIN_THROTTLE_ATTEMPTS", 5)

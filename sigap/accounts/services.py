@@ -19,8 +19,8 @@ from sigap.core import clock
 from sigap.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from sigap.core.jobs import job_enqueue
 
-TOKEN_PREFIX = "sgp_"
-PASSWORD_RESET_MAIL = "password_reset_mail"
+TOKEN_PREFIX = "sgp_"  # nosec B105  # the public prefix of every token
+PASSWORD_RESET_MAIL = "password_reset_mail"  # nosec B105  # a job kind
 INVITATION_MAIL = "invitation_mail"
 
 

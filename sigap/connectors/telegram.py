@@ -39,7 +39,7 @@ from sigap.connectors.registry import (
     kind_register,
 )
 
-SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # nosec B105  # a header name
 OFFICIAL_API = "https://api.telegram.org"
 # sendMessage takes 1-4096 characters of text.
 MAX_TEXT_CHARS = 4096

@@ -53,7 +53,7 @@ def _pg_environment(database: dict[str, Any]) -> dict[str, str]:
 def _run(command: list[str], env: dict[str, str]) -> None:
     try:
         # The program is ours (pg_dump, pg_restore) and arguments are a list: no shell.
-        finished = subprocess.run(  # noqa: S603
+        finished = subprocess.run(  # noqa: S603  # nosec B603
             command, env=env, capture_output=True, text=True, check=False
         )
     except FileNotFoundError:

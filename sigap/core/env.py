@@ -47,6 +47,19 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def proxy_ssl_header(name: str) -> tuple[str, str] | None:
+    """Django's SECURE_PROXY_SSL_HEADER from a header name such as X-Forwarded-Proto.
+
+    Only for a proxy that always sets or strips that header: otherwise a client could claim https.
+    """
+    header = os.environ.get(name, "").strip()
+    if not header:
+        return None
+    if not header.replace("-", "").isalnum():
+        raise ConfigurationError(f"{name} must be a header name like X-Forwarded-Proto")
+    return ("HTTP_" + header.upper().replace("-", "_"), "https")
+
+
 def data_dir() -> Path:
     path = Path(env_str("SIGAP_DATA_DIR", "sigap-data")).resolve()
     path.mkdir(parents=True, exist_ok=True)

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 SHOP = "Toko Lestari"
-PASSWORD = "sigap-demo"
+# Published on purpose: demo people sign in with it, and the demo loads only into an empty desk.
+PASSWORD = "sigap-demo"  # nosec B105
 
 # Reserved domains (RFC 2606 / RFC 6761): a demo address can never reach a real inbox.
 EMAIL_DOMAINS = ("mail.example", "surel.example", "inbox.example", "posku.example")

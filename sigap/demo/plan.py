@@ -617,7 +617,7 @@ def _plan_ticket(
 def demo_plan(*, seed: int, tickets: int, customers: int, now: datetime) -> DemoPlan:
     """The whole demo desk, decided up front. Same arguments, same desk."""
     # Reproducible on purpose; nothing here is a secret.
-    rng = random.Random(seed)  # noqa: S311
+    rng = random.Random(seed)  # noqa: S311  # nosec B311
     staff = _staff()
     people = _customers(rng, max(customers, 2), now)
     # A few customers write again and again; most write once or twice.

@@ -147,9 +147,12 @@ def _steps_insert(rows: list[_StepRow]) -> None:
     column_of = {field.name: field.column for field in meta.concrete_fields}
     columns = ", ".join(quote(str(column_of[name])) for name in _STEP_COLUMNS)
     marks = ", ".join(["%s"] * len(_STEP_COLUMNS))
+    # Only the model's own table and column names are formatted in; values go as parameters.
+    table = quote(meta.db_table)
+    statement = "INSERT INTO {} ({}) VALUES ({})".format(table, columns, marks)  # noqa: S608, UP032  # nosec B608
     with connection.cursor() as cursor:
         cursor.executemany(
-            f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({marks})",  # noqa: S608
+            statement,
             [
                 (run, step, position, status, adapt(due), blocks, adapt(alert), "", "", "")
                 for run, step, position, status, due, blocks, alert in rows
