@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -83,6 +84,15 @@ def demo_steps(*, tickets: int, customers: int = DEFAULT_CUSTOMERS) -> int:
 
 
 def _check_empty() -> None:
+    if settings.HTTPS:
+        # The demo's people share a password printed in the README: on a desk served to the
+        # world over HTTPS, anyone could sign in as its admin.
+        raise DemoRefused(
+            _(
+                "This desk is set up for production (SIGAP_HTTPS); the demo's accounts have a "
+                "published password, so the demo is not loaded here."
+            )
+        )
     if Ticket.objects.exists():
         raise DemoRefused(
             _("This desk already has tickets; demo data is only loaded into an empty desk.")

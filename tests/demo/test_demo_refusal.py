@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from io import StringIO
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -34,3 +35,15 @@ def test_a_desk_whose_people_hold_the_demo_names_is_left_alone(team_a: Team) -> 
 
     assert "The demo needs the usernames sari, which are already in use." in err.getvalue()
     assert list(User.objects.values_list("username", flat=True)) == ["sari"]
+
+
+@pytest.mark.django_db
+def test_a_production_desk_never_gets_the_demos_published_password(settings: Any) -> None:
+    settings.HTTPS = True
+    out, err = StringIO(), StringIO()
+
+    call_command("demo", tickets=10, stdout=out, stderr=err)
+
+    assert "set up for production" in err.getvalue()
+    assert not User.objects.exists()
+    assert Ticket.objects.count() == 0
