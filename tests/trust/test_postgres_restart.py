@@ -109,10 +109,24 @@ def _query(cluster: Cluster, sql: str) -> list[tuple[Any, ...]]:
         return connection.execute(sql).fetchall()  # type: ignore[arg-type]
 
 
+# The work this test follows: each must be done, however long its retry backoff has grown.
+OWED = "kind IN ('deliver_message', 'sla_alert_email')"
+
+
+def _hurry_retries(cluster: Cluster) -> None:
+    """Failed attempts during the restart wait out a growing backoff; the backoff is not what
+    this test measures, so the retries are made due now."""
+    with psycopg.connect(cluster.url.replace("postgres://", "postgresql://")) as connection:
+        connection.execute(
+            f"UPDATE core_job SET due_at = now() WHERE status = 'pending' AND {OWED}"  # noqa: S608
+            " AND due_at > now()"
+        )
+
+
 def _caught_up(cluster: Cluster) -> bool:
-    # Jobs meant for later (a survey an hour after resolution) are not owed yet.
     (pending,) = _query(
-        cluster, "SELECT count(*) FROM core_job WHERE status = 'pending' AND due_at <= now()"
+        cluster,
+        f"SELECT count(*) FROM core_job WHERE status = 'pending' AND {OWED}",  # noqa: S608
     )[0]
     (overdue,) = _query(cluster, "SELECT count(*) FROM sla_timer WHERE fire_at <= now()")[0]
     return bool(pending == 0 and overdue == 0)
@@ -160,12 +174,12 @@ def _run_scenario(cluster: Cluster, tmp_path: Path) -> None:
                 assert load.wait(180) == 0, (tmp_path / "load.log").read_text()[-3000:]
             deadline = time.monotonic() + 120
             while not _caught_up(cluster) and time.monotonic() < deadline:
+                _hurry_retries(cluster)
                 time.sleep(0.5)
             logs = serve_log.read_text()[-4000:]
             owed = _query(
                 cluster,
-                "SELECT kind, count(*) FROM core_job WHERE status = 'pending' AND due_at <= now()"
-                " GROUP BY kind",
+                "SELECT kind, due_at, attempts FROM core_job WHERE status = 'pending'",
             )
             assert _caught_up(cluster), (owed, logs)
 
