@@ -23,8 +23,7 @@ from sigap.connectors.services import (
 )
 from sigap.connectors.telegram import telegram_webhook_register
 from sigap.core.errors import DomainError
-
-RAW_SHOWN_BYTES = 200_000
+from sigap.core.kept_raw_admin import KeptRawAdmin, raw_preview
 
 
 def inbound_path(connector: Connector) -> str:
@@ -140,7 +139,7 @@ def _absolute(request: HttpRequest, path: str) -> str:
 
 
 @admin.register(InboundDelivery)
-class InboundDeliveryAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class InboundDeliveryAdmin(KeptRawAdmin):
     """Received requests, read-only. Quarantined ones can be processed again once fixed."""
 
     list_display = ("received_at", "status", "connector", "delivery_id", "ticket")
@@ -165,27 +164,13 @@ class InboundDeliveryAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     )
     readonly_fields = fields
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[InboundDelivery]:
-        return super().get_queryset(request).defer("raw")
-
     @admin.display(description=gettext_lazy("raw body"))
     def raw_body(self, delivery: InboundDelivery) -> str:
         if delivery.raw_removed_at is not None:
             return _("(removed on %(date)s: kept only as long as the retention allows)") % {
                 "date": delivery.raw_removed_at.date().isoformat()
             }
-        raw = bytes(delivery.raw)
-        text = raw[:RAW_SHOWN_BYTES].decode("utf-8", errors="replace")
-        if len(raw) > RAW_SHOWN_BYTES:
-            text += "\n…"
-        # Escaped by format_html: the body is shown, never rendered.
-        return format_html('<pre style="white-space: pre-wrap; max-height: 40em">{}</pre>', text)
+        return raw_preview(bytes(delivery.raw), lambda b: b.decode("utf-8", errors="replace"))
 
     @admin.action(description=gettext_lazy("Process the selected quarantined deliveries again"))
     def reprocess(self, request: HttpRequest, queryset: QuerySet[InboundDelivery]) -> None:

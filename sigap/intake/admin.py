@@ -1,21 +1,18 @@
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from sigap.core.errors import DomainError
+from sigap.core.kept_raw_admin import KeptRawAdmin, raw_preview
 from sigap.intake.models import InboundEmail, InboundStatus, Mailbox
 from sigap.intake.parsing import decode_bytes
 from sigap.intake.services import email_reprocess
 
 # The admin page shows this much of the raw source; the whole of it stays in the database.
-RAW_SHOWN_BYTES = 200_000
 
 
 @admin.register(Mailbox)
@@ -57,7 +54,7 @@ class MailboxAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(InboundEmail)
-class InboundEmailAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class InboundEmailAdmin(KeptRawAdmin):
     """Received mail, read-only. Quarantined mail can be processed again once fixed."""
 
     list_display = ("received_at", "status", "mailbox", "from_address", "subject", "ticket")
@@ -85,24 +82,9 @@ class InboundEmailAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     )
     readonly_fields = fields
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[InboundEmail]:
-        # The list never loads the raw bytes of every row.
-        return super().get_queryset(request).defer("raw")
-
     @admin.display(description=gettext_lazy("raw source"))
     def raw_source(self, inbound: InboundEmail) -> str:
-        raw = bytes(inbound.raw)
-        text = decode_bytes(raw[:RAW_SHOWN_BYTES], None)
-        if len(raw) > RAW_SHOWN_BYTES:
-            text += "\n…"
-        # format_html escapes the text: mail source is shown, never rendered.
-        return format_html('<pre style="white-space: pre-wrap; max-height: 40em">{}</pre>', text)
+        return raw_preview(bytes(inbound.raw), lambda b: decode_bytes(b, None))
 
     @admin.action(description=gettext_lazy("Process the selected quarantined mail again"))
     def reprocess(self, request: HttpRequest, queryset: QuerySet[InboundEmail]) -> None:
