@@ -249,6 +249,11 @@ def route_ticket(ticket: Ticket) -> User | None:
     Returns the agent, or None when it waits (or its team does not route). A ticket that
     already has an assignee keeps them. Safe to call from inside another transaction.
     """
+    return _route_ticket(ticket, known=None)
+
+
+def _route_ticket(ticket: Ticket, *, known: TeamRouting | None) -> User | None:
+    """`known`: the team's routing, when the caller has just read it for this ticket."""
     from sigap.tickets.services import ticket_lock_for_work
 
     now = clock.now()
@@ -258,7 +263,10 @@ def route_ticket(ticket: Ticket) -> User | None:
             QueueEntry.objects.filter(ticket=locked).delete()
             return locked.assignee
         team_id = locked.team_id
-        routing = _routing_of(team_id)
+        if known is not None and known.team_id == team_id:
+            routing: TeamRouting | None = known
+        else:
+            routing = _routing_of(team_id)
         if team_id is None or routing is None or not locked.is_active:
             return None
         candidates = online_agents([team_id])
@@ -275,15 +283,15 @@ def route_new_ticket(ticket: Ticket) -> User | None:
     """Route a ticket being opened. Routing must never cost the customer's message: if it fails,
     the ticket is opened anyway and waits in the queue for the executor to hand it out."""
     # A ticket of a team that does not route costs one lookup, not a lock and two savepoints.
-    if _routing_of(ticket.team_id) is None:
+    routing = _routing_of(ticket.team_id)
+    if routing is None:
         return None
     try:
         with transaction.atomic():
-            return route_ticket(ticket)
+            return _route_ticket(ticket, known=routing)
     except Exception:
         logger.exception("routing ticket %s failed; it waits in the team queue", ticket.pk)
-    if ticket.team_id is not None and _routing_of(ticket.team_id) is not None:
-        _queue(ticket, team_id=ticket.team_id, at=clock.now())
+    _queue(ticket, team_id=routing.team_id, at=clock.now())
     return None
 
 
