@@ -15,6 +15,7 @@ from sigap.core import clock
 from sigap.core.errors import Conflict, InvalidInput
 from sigap.core.jobs import job_enqueue
 from sigap.core.realtime import publish_on_commit
+from sigap.core.rows import insert_instances
 from sigap.sla.calendar import BusinessCalendar
 from sigap.sla.configuration import calendar_for_team, policy_for_team
 from sigap.sla.models import (
@@ -92,7 +93,7 @@ def sla_ticket_opened(*, ticket: Ticket, text: str, at: datetime) -> None:
     timers = [_target_timer(ticket, policy, target, kind, at) for kind in kinds] if target else []
     if policy.ladder is not None:
         timers.append(_level_timer(ticket, policy, 1, at))
-    Timer.objects.bulk_create([timer for timer in timers if timer is not None])
+    insert_instances([timer for timer in timers if timer is not None])
     reason = _criteria_reason(ticket, text, policy.ladder) if policy.ladder else ""
     if policy.ladder is not None and reason:
         _climb(
