@@ -48,7 +48,7 @@ def _check(by: User | None) -> None:
 def _rows(queryset: models.QuerySet[Any]) -> list[dict[str, Any]]:
     return [
         {"id": row["pk"], **row["fields"]}
-        for row in serializers.serialize("python", queryset)  # type: ignore[union-attr]
+        for row in serializers.serialize("python", queryset)
     ]
 
 

@@ -154,7 +154,7 @@ def _add(archive: tarfile.TarFile, path: Path, name: str) -> dict[str, Any]:
     info.mode = 0o600
     with path.open("rb") as handle:
         reader = _Hashing(handle)
-        archive.addfile(info, reader)  # type: ignore[arg-type]
+        archive.addfile(info, reader)
     return {"path": name, "size": info.size, "sha256": reader.digest.hexdigest()}
 
 

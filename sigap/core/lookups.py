@@ -12,7 +12,7 @@ from django.db.models.sql.compiler import SQLCompiler
 _CONSTANT = re.compile(r"^[a-z_]{1,32}$")
 
 
-class InConstants(Lookup):  # type: ignore[type-arg]
+class InConstants(Lookup):
     """`field IN ('a', 'b')` with the values written into the SQL rather than bound.
 
     SQLite uses a partial index only when the query repeats the index's condition as literals.
