@@ -96,3 +96,15 @@ def test_many_rows_and_plain_values_go_in_as_given() -> None:
     )
     message = Message.objects.filter(ticket=ticket, body_text="Halo").get()
     assert (message.created_at, message.body_html, message.author_user_id) == (AT, None, None)
+
+
+def test_a_batch_bigger_than_one_statement_goes_in_whole() -> None:
+    ticket = make_ticket(team=None)
+    names = ["ticket", "direction", "channel", "body_text", "delivery_status", "external_id"]
+    insert_values(
+        Message,
+        [*names, "created_at"],
+        [(ticket.pk, "in", "chat", f"pesan {i}", "received", f"m{i}", AT) for i in range(250)],
+    )
+    stored = set(Message.objects.filter(ticket=ticket).values_list("external_id", flat=True))
+    assert {f"m{i}" for i in range(250)} <= stored
