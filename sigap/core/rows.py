@@ -97,6 +97,8 @@ def _prepared(
     for f, kind, value in zip(fields, _kinds(fields), values, strict=True):
         if kind == "plain" and type(value) in _PLAIN_VALUES:
             out.append(value)
+        elif kind == "DateTimeField" and value is None:
+            out.append(None)
         elif kind == "DateTimeField" and type(value) is datetime and value.tzinfo is not None:
             out.append(adapt_time(value))
         else:
