@@ -44,6 +44,7 @@ def run_one(count: int) -> None:
 
     from sigap.accounts.services import team_create
     from sigap.customers.services import customer_create
+    from sigap.routing.models import TeamRouting
     from sigap.sops.services import sop_library_install
     from sigap.tickets.models import Channel
     from sigap.tickets.services import ticket_open
@@ -51,6 +52,10 @@ def run_one(count: int) -> None:
     call_command("migrate", verbosity=0)
     sop_library_install()
     team = team_create(name="Bench", slug="bench")
+    # Measured here: matching and starting the SOP. The team hands nothing to agents (nobody is
+    # online in this desk, so every ticket would wait in the queue): bench/routing.py measures
+    # routing.
+    TeamRouting.objects.update_or_create(team=team, defaults={"is_enabled": False})
     customers = [customer_create(by=None, name=f"Pelanggan {i}") for i in range(count + 51)]
     channels = [Channel.EMAIL, Channel.CHAT, Channel.SOCIAL]
 

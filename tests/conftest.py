@@ -11,6 +11,7 @@ from django.core.cache import cache
 from django.test import Client
 
 from sigap.accounts.models import Role, Team, User
+from sigap.routing.services import routing_cache_clear
 from sigap.sla.configuration import cache_clear as sla_cache_clear
 from sigap.sops.models import SopVersion
 from sigap.sops.services import live_cache_clear as sop_live_cache_clear
@@ -32,6 +33,7 @@ def _fresh_caches() -> None:
     # Each test has its own database, so no policy or calendar read in another may be reused;
     # sign-in and reset throttle counts live in Django's cache, and each test starts with none.
     sla_cache_clear()
+    routing_cache_clear()
     sop_live_cache_clear()
     cache.clear()
 

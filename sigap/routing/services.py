@@ -9,6 +9,7 @@ oldest waiting conversation that fits.
 from __future__ import annotations
 
 import logging
+import time
 from datetime import datetime, timedelta
 
 from django.db import transaction
@@ -203,10 +204,28 @@ def _assign_free_agent(
     return None
 
 
+# Every new ticket asks whether its team routes; that changes rarely, so each process keeps the
+# answer for a few seconds, as it does the live SOPs and policies. Saving or deleting a team's
+# routing clears it at once in this process (sigap.routing.apps); another process sees the
+# change within ROUTING_CACHE_SECONDS.
+ROUTING_CACHE_SECONDS = 5.0
+_routings: dict[int, tuple[float, TeamRouting | None]] = {}
+
+
+def routing_cache_clear(**_signal: object) -> None:
+    _routings.clear()
+
+
 def _routing_of(team_id: int | None) -> TeamRouting | None:
     if team_id is None:
         return None
-    return TeamRouting.objects.filter(team_id=team_id, is_enabled=True).first()
+    now = time.monotonic()
+    hit = _routings.get(team_id)
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    routing = TeamRouting.objects.filter(team_id=team_id, is_enabled=True).first()
+    _routings[team_id] = (now + ROUTING_CACHE_SECONDS, routing)
+    return routing
 
 
 def _queue(ticket: Ticket, *, team_id: int, at: datetime) -> None:

@@ -94,7 +94,10 @@ class Timer(models.Model):
     """One deadline of one ticket. `fire_at` is the next instant the executor must act on it
     (the warning, then the breach), so "what is due" is one range scan of sla_timer_fire_idx."""
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="sla_timers")
+    # Served by sla_timer_ticket_idx (ticket, kind).
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.CASCADE, related_name="sla_timers", db_index=False
+    )
     kind = models.CharField(max_length=16, choices=TimerKind.choices)
     state = models.CharField(max_length=8, choices=TimerState.choices)
     # Copied from the policy when the timer starts: later policy edits leave it alone.

@@ -112,7 +112,8 @@ class StepState(models.Model):
     reads: the people and the file a step points at are never looked up from this side.
     """
 
-    run = models.ForeignKey(SopRun, on_delete=models.CASCADE, related_name="steps")
+    # Served by the unique (run, step_id) constraint's index.
+    run = models.ForeignKey(SopRun, on_delete=models.CASCADE, related_name="steps", db_index=False)
     step_id = models.CharField(max_length=64)
     position = models.PositiveSmallIntegerField()
     status = models.CharField(max_length=8, choices=StepStatus.choices)

@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from sigap.accounts.models import User
+from sigap.core.rows import insert_one
 from sigap.customers.models import Customer
 from sigap.tickets.models import Message, Ticket, TicketEvent
 
@@ -63,12 +64,14 @@ def event_record(
     message: Message | None = None,
     data: dict[str, Any] | None = None,
 ) -> TicketEvent:
-    return TicketEvent.objects.create(
-        ticket=ticket,
-        kind=kind,
-        actor_user=by,
-        actor_customer=customer,
-        message=message,
-        data=data or {},
-        created_at=at,
+    return insert_one(
+        TicketEvent(
+            ticket=ticket,
+            kind=kind,
+            actor_user=by,
+            actor_customer=customer,
+            message=message,
+            data=data or {},
+            created_at=at,
+        )
     )

@@ -19,6 +19,7 @@ from sigap.core.errors import Conflict, InvalidInput, NotAllowed
 from sigap.core.html import sanitise_html
 from sigap.core.jobs import job_enqueue
 from sigap.core.realtime import publish_on_commit
+from sigap.core.rows import insert_one
 from sigap.customers.models import Customer, CustomerIdentity
 from sigap.feedback import services as feedback_services
 from sigap.routing import services as routing_services
@@ -154,32 +155,36 @@ def ticket_open(
     body = _clean_body(body)
     now = at or clock.now()
     with transaction.atomic():
-        ticket = Ticket.objects.create(
-            subject=subject,
-            customer=customer,
-            identity=identity,
-            channel=channel,
-            priority=priority,
-            category=category,
-            team=team,
-            language=customer.language,
-            created_by=by,
-            created_at=now,
-            updated_at=now,
-            last_customer_message_at=now,
-            message_count=1,
+        ticket = insert_one(
+            Ticket(
+                subject=subject,
+                customer=customer,
+                identity=identity,
+                channel=channel,
+                priority=priority,
+                category=category,
+                team=team,
+                language=customer.language,
+                created_by=by,
+                created_at=now,
+                updated_at=now,
+                last_customer_message_at=now,
+                message_count=1,
+            )
         )
-        message = Message.objects.create(
-            ticket=ticket,
-            direction=Direction.INBOUND,
-            channel=channel,
-            author_user=by,
-            author_customer=customer,
-            body_text=body,
-            body_html=sanitise_html(body_html) if body_html else None,
-            delivery_status=DeliveryStatus.RECEIVED,
-            external_id=external_id,
-            created_at=now,
+        message = insert_one(
+            Message(
+                ticket=ticket,
+                direction=Direction.INBOUND,
+                channel=channel,
+                author_user=by,
+                author_customer=customer,
+                body_text=body,
+                body_html=sanitise_html(body_html) if body_html else None,
+                delivery_status=DeliveryStatus.RECEIVED,
+                external_id=external_id,
+                created_at=now,
+            )
         )
         kind = EventKind.CONTACT_LOGGED if by is not None else EventKind.TICKET_CREATED
         event_record(
