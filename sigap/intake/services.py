@@ -49,6 +49,19 @@ logger = logging.getLogger(__name__)
 TEMPORARY_ERRORS = (OperationalError, InterfaceError)
 MAX_ERROR_CHARS = 4000
 MAX_HTML_CHARS = 2_000_000
+# What processing a message changes on its row: saving only these leaves the raw source, which
+# may be megabytes, where the insert put it instead of writing it a second time.
+PROCESSED_FIELDS = [
+    "from_address",
+    "subject",
+    "status",
+    "detail",
+    "error",
+    "ticket",
+    "ticket_message",
+    "reprocessed_by",
+    "reprocessed_at",
+]
 
 
 def _strip_mbox_line(raw: bytes) -> bytes:
@@ -135,7 +148,7 @@ def _process(inbound: InboundEmail, raw: bytes, envelope_sender: str | None) -> 
             inbound.from_address = parsed.from_address[:320]
             inbound.subject = parsed.subject[:255]
             _decide(inbound, parsed, envelope_sender, written)
-            inbound.save()
+            inbound.save(update_fields=PROCESSED_FIELDS)
     except TEMPORARY_ERRORS:
         _remove(written)
         raise
@@ -147,7 +160,7 @@ def _process(inbound: InboundEmail, raw: bytes, envelope_sender: str | None) -> 
         inbound.ticket_message = None
         inbound.detail = ""
         inbound.error = f"{type(error).__name__}: {error}"[:MAX_ERROR_CHARS]
-        inbound.save()
+        inbound.save(update_fields=PROCESSED_FIELDS)
 
 
 def _remove(paths: list[Path]) -> None:
@@ -208,7 +221,9 @@ def _decide(
     inbound.ticket_message = message
     now = clock.now()
     refused = attachments_store(message=message, parts=parsed.attachments, at=now, written=written)
-    sop_evidence_received(ticket=ticket, message=message)
+    if len(refused) < len(parsed.attachments):
+        # Only a file kept can be evidence; most mail has none, and asking costs a query.
+        sop_evidence_received(ticket=ticket, message=message)
     for item in refused:
         event_record(
             ticket=ticket,
