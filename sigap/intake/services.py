@@ -75,8 +75,15 @@ def _strip_mbox_line(raw: bytes) -> bytes:
 def _existing(mailbox: Mailbox | None, message_id: str) -> InboundEmail | None:
     if not message_id:
         return None
-    # mailbox=None is `mailbox IS NULL`: mail piped in without a mailbox.
-    return InboundEmail.objects.filter(mailbox=mailbox, message_id=message_id).first()
+    # mailbox=None is `mailbox IS NULL`: mail piped in without a mailbox. Every message asks
+    # and nearly every answer is "no", so the question reads one column and the row is loaded
+    # (raw source and all) only for a message seen before.
+    found = list(
+        InboundEmail.objects.filter(mailbox=mailbox, message_id=message_id).values_list(
+            "pk", flat=True
+        )[:1]
+    )
+    return InboundEmail.objects.get(pk=found[0]) if found else None
 
 
 def email_ingest(
@@ -179,13 +186,7 @@ def _decide(
         )
         inbound.detail = automatic.reason
         return
-    copy = (
-        Message.objects.filter(
-            external_id=inbound.message_id, direction=Direction.INBOUND, channel=Channel.EMAIL
-        )
-        .select_related("ticket")
-        .first()
-    )
+    copy = _copy_received(inbound.message_id)
     if copy is not None:
         # The same mail sent to two of our mailboxes: one conversation, not two.
         inbound.status = InboundStatus.DUPLICATE
@@ -237,6 +238,19 @@ def _decide(
         _("Attachment %(name)s not kept: %(reason)s") % {"name": r.filename, "reason": r.reason}
         for r in refused
     )
+
+
+def _copy_received(message_id: str) -> Message | None:
+    """The ticket message this mail already became through another mailbox, if any."""
+    # As in _existing: the usual answer is "none", found by reading one column.
+    found = list(
+        Message.objects.filter(
+            external_id=message_id, direction=Direction.INBOUND, channel=Channel.EMAIL
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)[:1]
+    )
+    return Message.objects.select_related("ticket").get(pk=found[0]) if found else None
 
 
 def _body(parsed: ParsedEmail) -> str:
