@@ -20,8 +20,9 @@ message is new. Afterwards a tenth of the messages is delivered again (an MTA re
 rows are counted: every message must be stored exactly once.
 
 Prints messages/s (new tickets, threaded replies, automatic mail, all together), queries per
-message, messages per CPU-second of this process, and the check. With --profile, the busiest
-functions of a cProfile run over one more batch of rounds.
+message, messages per CPU-second of this process, the check, and the plans of intake's own
+lookups. With --profile, the busiest functions of a cProfile run over one more batch of rounds
+(SIGAP_BENCH_PROFILE_FILE=path also keeps the raw profile for pstats).
 
 Not a test: it prints figures and never fails on them.
 """
@@ -285,7 +286,7 @@ def _check(before: dict[str, int], rounds: int) -> None:
     )
     say(
         f"           {runs} SOP runs, {timers} timers, {attachments} attachments stored;"
-        f" statuses {dict(sorted(statuses.items()))}"
+        f" statuses of every row, warm-up included: {dict(sorted(statuses.items()))}"
     )
 
 
