@@ -128,7 +128,10 @@ class InboundEmail(models.Model):
             models.Index(fields=["-received_at", "-id"], name="inbound_received_idx"),
             models.Index(fields=["status", "-received_at"], name="inbound_status_idx"),
             models.Index(fields=["mailbox", "-received_at"], name="inbound_mailbox_idx"),
-            models.Index(fields=["message_id"], name="inbound_message_id_idx"),
+            # Both columns: the check for a message taken already asks for both, and SQLite,
+            # which keeps no statistics unless told to, otherwise walks the mailbox index
+            # through every mail the mailbox ever received.
+            models.Index(fields=["message_id", "mailbox"], name="inbound_message_id_idx"),
         ]
 
     def __str__(self) -> str:

@@ -49,6 +49,19 @@ logger = logging.getLogger(__name__)
 TEMPORARY_ERRORS = (OperationalError, InterfaceError)
 MAX_ERROR_CHARS = 4000
 MAX_HTML_CHARS = 2_000_000
+# What processing a message changes on its row: saving only these leaves the raw source, which
+# may be megabytes, where the insert put it instead of writing it a second time.
+PROCESSED_FIELDS = [
+    "from_address",
+    "subject",
+    "status",
+    "detail",
+    "error",
+    "ticket",
+    "ticket_message",
+    "reprocessed_by",
+    "reprocessed_at",
+]
 
 
 def _strip_mbox_line(raw: bytes) -> bytes:
@@ -62,8 +75,15 @@ def _strip_mbox_line(raw: bytes) -> bytes:
 def _existing(mailbox: Mailbox | None, message_id: str) -> InboundEmail | None:
     if not message_id:
         return None
-    # mailbox=None is `mailbox IS NULL`: mail piped in without a mailbox.
-    return InboundEmail.objects.filter(mailbox=mailbox, message_id=message_id).first()
+    # mailbox=None is `mailbox IS NULL`: mail piped in without a mailbox. Every message asks
+    # and nearly every answer is "no", so the question reads one column and the row is loaded
+    # (raw source and all) only for a message seen before.
+    found = list(
+        InboundEmail.objects.filter(mailbox=mailbox, message_id=message_id).values_list(
+            "pk", flat=True
+        )[:1]
+    )
+    return InboundEmail.objects.get(pk=found[0]) if found else None
 
 
 def email_ingest(
@@ -135,7 +155,7 @@ def _process(inbound: InboundEmail, raw: bytes, envelope_sender: str | None) -> 
             inbound.from_address = parsed.from_address[:320]
             inbound.subject = parsed.subject[:255]
             _decide(inbound, parsed, envelope_sender, written)
-            inbound.save()
+            inbound.save(update_fields=PROCESSED_FIELDS)
     except TEMPORARY_ERRORS:
         _remove(written)
         raise
@@ -147,7 +167,7 @@ def _process(inbound: InboundEmail, raw: bytes, envelope_sender: str | None) -> 
         inbound.ticket_message = None
         inbound.detail = ""
         inbound.error = f"{type(error).__name__}: {error}"[:MAX_ERROR_CHARS]
-        inbound.save()
+        inbound.save(update_fields=PROCESSED_FIELDS)
 
 
 def _remove(paths: list[Path]) -> None:
@@ -166,13 +186,7 @@ def _decide(
         )
         inbound.detail = automatic.reason
         return
-    copy = (
-        Message.objects.filter(
-            external_id=inbound.message_id, direction=Direction.INBOUND, channel=Channel.EMAIL
-        )
-        .select_related("ticket")
-        .first()
-    )
+    copy = _copy_received(inbound.message_id)
     if copy is not None:
         # The same mail sent to two of our mailboxes: one conversation, not two.
         inbound.status = InboundStatus.DUPLICATE
@@ -208,7 +222,9 @@ def _decide(
     inbound.ticket_message = message
     now = clock.now()
     refused = attachments_store(message=message, parts=parsed.attachments, at=now, written=written)
-    sop_evidence_received(ticket=ticket, message=message)
+    if len(refused) < len(parsed.attachments):
+        # Only a file kept can be evidence; most mail has none, and asking costs a query.
+        sop_evidence_received(ticket=ticket, message=message)
     for item in refused:
         event_record(
             ticket=ticket,
@@ -222,6 +238,19 @@ def _decide(
         _("Attachment %(name)s not kept: %(reason)s") % {"name": r.filename, "reason": r.reason}
         for r in refused
     )
+
+
+def _copy_received(message_id: str) -> Message | None:
+    """The ticket message this mail already became through another mailbox, if any."""
+    # As in _existing: the usual answer is "none", found by reading one column.
+    found = list(
+        Message.objects.filter(
+            external_id=message_id, direction=Direction.INBOUND, channel=Channel.EMAIL
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)[:1]
+    )
+    return Message.objects.select_related("ticket").get(pk=found[0]) if found else None
 
 
 def _body(parsed: ParsedEmail) -> str:
