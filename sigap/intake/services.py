@@ -41,7 +41,7 @@ from sigap.tickets.models import (
     Status,
     Ticket,
 )
-from sigap.tickets.services import ticket_open, ticket_receive
+from sigap.tickets.services import ticket_open_with_message, ticket_receive
 
 logger = logging.getLogger(__name__)
 
@@ -215,8 +215,7 @@ def _decide(
         )
         inbound.status = InboundStatus.APPENDED
     else:
-        ticket = _open(inbound, parsed, customer, identity, body, body_html)
-        message = ticket.messages.get(direction=Direction.INBOUND, external_id=inbound.message_id)
+        ticket, message = _open(inbound, parsed, customer, identity, body, body_html)
         inbound.status = InboundStatus.TICKET_CREATED
     inbound.ticket = ticket
     inbound.ticket_message = message
@@ -301,14 +300,14 @@ def _open(
     identity: CustomerIdentity,
     body: str,
     body_html: str | None,
-) -> Ticket:
+) -> tuple[Ticket, Message]:
     mailbox = inbound.mailbox
     priority = Priority.NORMAL
     category: Category | None = None
     if mailbox is not None and mailbox.is_trusted:
         # Only mail from our own systems (a web form relay) may set ticket fields by header.
         priority, category = _trusted_fields(parsed)
-    return ticket_open(
+    return ticket_open_with_message(
         customer=customer,
         identity=identity,
         channel=Channel.EMAIL,

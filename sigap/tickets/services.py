@@ -123,7 +123,7 @@ def _sync(target: Ticket, source: Ticket) -> None:
         setattr(target, field.attname, getattr(source, field.attname))
 
 
-def ticket_open(
+def ticket_open_with_message(
     *,
     customer: Customer,
     channel: Channel,
@@ -138,7 +138,7 @@ def ticket_open(
     body_html: str | None = None,
     external_id: str = "",
     at: datetime | None = None,
-) -> Ticket:
+) -> tuple[Ticket, Message]:
     """A new ticket with the customer's first message.
 
     `by` is the agent who recorded it (a phone call, a walk-in), or None when the customer
@@ -206,7 +206,41 @@ def ticket_open(
         publish_on_commit(
             access.realtime_groups(ticket), {"type": "ticket.created", "ticket": ticket.pk}
         )
-    return ticket
+    return ticket, message
+
+
+def ticket_open(
+    *,
+    customer: Customer,
+    channel: Channel,
+    subject: str,
+    body: str,
+    by: User | None = None,
+    identity: CustomerIdentity | None = None,
+    team: Team | None = None,
+    priority: Priority = Priority.NORMAL,
+    category: Category | None = None,
+    assignee: User | None = None,
+    body_html: str | None = None,
+    external_id: str = "",
+    at: datetime | None = None,
+) -> Ticket:
+    """A new ticket with the customer's first message (see ticket_open_with_message)."""
+    return ticket_open_with_message(
+        customer=customer,
+        channel=channel,
+        subject=subject,
+        body=body,
+        by=by,
+        identity=identity,
+        team=team,
+        priority=priority,
+        category=category,
+        assignee=assignee,
+        body_html=body_html,
+        external_id=external_id,
+        at=at,
+    )[0]
 
 
 def ticket_log_contact(

@@ -8,6 +8,7 @@ import pytest
 from django.db.models.signals import post_save, pre_save
 
 from sigap.core.rows import insert_instances, insert_one, insert_values
+from sigap.customers.models import Customer, CustomerIdentity
 from sigap.sla.models import Timer, TimerKind, TimerState
 from sigap.sops.models import SopRun, StepState
 from sigap.tickets.models import Message, Ticket, TicketEvent
@@ -18,7 +19,9 @@ pytestmark = pytest.mark.django_db
 AT = datetime(2026, 10, 7, 9, 30, 15, 123456, tzinfo=UTC)
 
 
-@pytest.mark.parametrize("model", [Ticket, Message, TicketEvent, SopRun, StepState, Timer])
+@pytest.mark.parametrize(
+    "model", [Ticket, Message, TicketEvent, SopRun, StepState, Timer, Customer, CustomerIdentity]
+)
 def test_models_written_this_way_have_no_save_signal_listeners(model: type) -> None:
     # insert_* send no signals: a listener added later would silently miss these rows.
     assert not pre_save.has_listeners(model)

@@ -17,7 +17,7 @@ def _quarantine(mailbox: Mailbox, monkeypatch: Any) -> InboundEmail:
         raise RuntimeError("temporary bug")
 
     with monkeypatch.context() as patch:
-        patch.setattr("sigap.intake.services.ticket_open", broken)
+        patch.setattr("sigap.intake.services.ticket_open_with_message", broken)
         return email_ingest(raw=eml("html-only-script.eml"), mailbox=mailbox)
 
 

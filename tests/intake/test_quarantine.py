@@ -32,7 +32,7 @@ def test_a_failure_while_processing_leaves_nothing_half_done(
     def broken(**kwargs: Any) -> None:
         raise RuntimeError("SOP engine exploded")
 
-    monkeypatch.setattr("sigap.intake.services.ticket_open", broken)
+    monkeypatch.setattr("sigap.intake.services.ticket_open_with_message", broken)
 
     inbound = email_ingest(raw=eml("photo-attachment.eml"), mailbox=mailbox)
 
@@ -46,7 +46,7 @@ def test_an_admin_reprocesses_quarantined_mail_once_the_cause_is_fixed(
     mailbox: Mailbox, admin_user: User, monkeypatch: Any
 ) -> None:
     with monkeypatch.context() as patch:
-        patch.setattr("sigap.intake.services.ticket_open", _explode)
+        patch.setattr("sigap.intake.services.ticket_open_with_message", _explode)
         inbound = email_ingest(raw=eml("plain-utf8.eml"), mailbox=mailbox)
     assert inbound.status == InboundStatus.QUARANTINED
 
