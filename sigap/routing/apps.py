@@ -5,3 +5,6 @@ class RoutingConfig(AppConfig):
     name = "sigap.routing"
     label = "routing"
     verbose_name = "Routing"
+
+    def ready(self) -> None:
+        from sigap.routing import hooks  # noqa: F401  (connects the signal receivers)
