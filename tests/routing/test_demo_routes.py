@@ -10,7 +10,7 @@ from django.core import mail
 from django.core.management import call_command
 
 from sigap.core.jobs import run_due_jobs
-from sigap.routing.models import QueueEntry, TeamRouting
+from sigap.routing.models import AgentPresence, Presence, QueueEntry, TeamRouting
 from sigap.tickets.events import EventKind
 from sigap.tickets.models import ACTIVE_STATUSES, Ticket, TicketEvent
 
@@ -31,5 +31,8 @@ def test_every_open_demo_conversation_has_an_agent_or_waits_in_its_queue(setting
     assert list(nobody.values_list("pk", flat=True)) == []
     routed = TicketEvent.objects.filter(kind=EventKind.ROUTING_ASSIGNED)
     assert routed.values("data__to_id").distinct().count() >= 4  # spread over the agents
-    run_due_jobs()
+    assert run_due_jobs() == 0  # nothing left over: no alert, no presence to expire
     assert mail.outbox == []  # the history's queue alerts went to made-up addresses
+    # Nobody is at a desk once the history is over; signing in brings each agent back.
+    sari = AgentPresence.objects.get(user__username="sari")
+    assert (sari.status, sari.is_offline_by_choice) == (Presence.OFFLINE, False)
