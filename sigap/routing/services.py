@@ -364,15 +364,18 @@ def routing_team_changed(*, ticket: Ticket, at: datetime) -> None:
         _route_again_safely(ticket, routing, at=at)
 
 
-def routing_status_changed(*, ticket: Ticket, previous: str, at: datetime) -> None:
+def routing_status_changed(*, ticket: Ticket, previous: str, by: User | None, at: datetime) -> None:
     """A locked ticket changed status. When a resolved ticket is reopened (the customer wrote
     again, an agent reopened it, a follow-up found the problem continues) it stays with its
     agent if they are online with room; otherwise it goes to a free agent of its team, or
-    waits in the team queue, so the customer is not left with someone who is not there.
+    waits in the team queue, so the customer is not left with someone who is not there. An
+    agent who reopens their own ticket is at work on it, whatever their presence says.
 
     Called before the caller saves the new status; everything read here is the locked row.
     """
     if previous != Status.RESOLVED or not ticket.is_active:
+        return
+    if ticket.assignee_id is not None and by is not None and by.pk == ticket.assignee_id:
         return
     if ticket.assignee_id is not None and _is_available(ticket, ticket.assignee_id):
         return

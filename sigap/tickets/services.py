@@ -389,7 +389,7 @@ def _set_status(
     sop_services.sop_ticket_changed(ticket)
     sla_services.sla_status_changed(ticket=ticket, previous=previous, at=at)
     feedback_services.feedback_status_changed(ticket=ticket, previous=previous, by=by, at=at)
-    routing_services.routing_status_changed(ticket=ticket, previous=previous, at=at)
+    routing_services.routing_status_changed(ticket=ticket, previous=previous, by=by, at=at)
 
 
 def ticket_change_status(*, ticket: Ticket, by: User, status: str) -> Ticket:

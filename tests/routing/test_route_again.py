@@ -26,6 +26,7 @@ from sigap.tickets.services import (
     ticket_lock_for_work,
     ticket_receive,
     ticket_reopen_by_system,
+    ticket_reply,
 )
 from tests import factories
 from tests.api.conftest import ApiClient
@@ -206,6 +207,19 @@ def test_a_reopened_ticket_stays_with_its_agent_who_is_online_with_room(
     ticket.refresh_from_db()
     assert (ticket.status, ticket.assignee) == (Status.OPEN, agent)
     assert _routed_to(ticket) == [agent.pk]
+
+
+def test_an_agent_who_reopens_their_own_ticket_keeps_it_while_set_away(
+    agent: User, teammate: User, team_a: Team
+) -> None:
+    ticket = _resolved_with(agent, team_a)
+    _away(agent, Presence.AWAY)
+    online(teammate)
+
+    ticket_reply(ticket=ticket, by=agent, body="Kami cek lagi.", status=Status.OPEN)
+
+    ticket.refresh_from_db()
+    assert (ticket.status, ticket.assignee) == (Status.OPEN, agent)
 
 
 def test_a_reopened_ticket_of_an_agent_whose_hands_are_full_goes_to_a_teammate(
