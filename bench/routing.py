@@ -11,9 +11,10 @@ waiting in the team queue, then:
    second, each one a locked recount of the agent's load, the assignment, two timeline events;
 2. at once: `route_ticket` on 500 new conversations opened while those 10,000 are assigned
    (the per-ticket cost of choosing among 200 agents whose loads are counted in SQL);
-3. reopened: the customer writes again (`ticket_receive`) to 500 resolved conversations whose
-   agent is online with room (kept), then to 500 whose agent went offline (routed again to
-   one of the others): what checking, and choosing again, adds to a customer's message.
+3. reopened: the customer writes again (`ticket_receive`) to 500 resolved conversations of a
+   team that does not route, then of one that does: 500 whose agent is online with room
+   (kept), then up to 500 whose agent went offline (routed again to one of the others): what
+   checking, and choosing again, adds to a customer's message.
 
 Not a test: it prints figures and never fails on them.
 """
@@ -205,7 +206,7 @@ def _route_new(team_id: int) -> None:
 def _reopen(team_id: int) -> None:
     from django.utils import timezone
 
-    from sigap.routing.models import AgentPresence, Presence
+    from sigap.routing.models import AgentPresence, Presence, TeamRouting
     from sigap.tickets.models import Status, Ticket
     from sigap.tickets.services import ticket_receive
 
@@ -214,13 +215,17 @@ def _reopen(team_id: int) -> None:
     agents = list(AgentPresence.objects.order_by("pk").values_list("user_id", flat=True))
     gone = agents[: len(agents) // 10]
     mine = Ticket.objects.filter(team_id=team_id).select_related("customer")
-    kept = list(mine.exclude(assignee_id__in=gone).order_by("pk")[:NEW_TICKETS])
+    staying = list(mine.exclude(assignee_id__in=gone).order_by("pk")[: 2 * NEW_TICKETS])
+    plain, kept = staying[:NEW_TICKETS], staying[NEW_TICKETS:]
     moved = list(mine.filter(assignee_id__in=gone).order_by("pk")[:NEW_TICKETS])
-    Ticket.objects.filter(pk__in=[t.pk for t in kept + moved]).update(
+    Ticket.objects.filter(pk__in=[t.pk for t in staying + moved]).update(
         status=Status.RESOLVED, resolved_at=timezone.now()
     )
     AgentPresence.objects.filter(user_id__in=gone).update(status=Presence.OFFLINE)
-    for label, tickets in (("kept", kept), ("routed again", moved)):
+    groups = (("team not routing", plain), ("kept", kept), ("routed again", moved))
+    for label, tickets in groups:
+        # The first group is the cost of a reopening message without any routing.
+        TeamRouting.objects.filter(team_id=team_id).update(is_enabled=tickets is not plain)
         began = time.perf_counter()
         for ticket in tickets:
             ticket.status = Status.RESOLVED

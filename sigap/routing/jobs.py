@@ -14,7 +14,7 @@ from sigap.core.jobs import due_poller, job_handler
 from sigap.routing.models import QueueEntry
 from sigap.routing.services import presence_expire_stale, queue_hand_out
 from sigap.sla.responsible import people_in_role
-from sigap.tickets.models import ACTIVE_STATUSES, Ticket
+from sigap.tickets.models import ACTIVE_STATUSES
 
 
 @due_poller("routing_stale_presence")
@@ -28,29 +28,31 @@ def hand_out_waiting() -> int:
 
 
 # Waiting conversations named in one alert mail; the queue page shows them all.
-ALERT_LISTS = 20
+ALERT_NAMES = 20
 
 
 @job_handler("routing_queue_alert")
 def routing_queue_alert(payload: dict[str, Any]) -> None:
     """Mail the team's supervisors what waits in its queue now (one mail per team at most every
     few minutes, see `sigap.routing.services.alert_every`)."""
-    team_id = payload.get("team")
-    if team_id is None:  # a job queued before alerts were grouped by team
-        team_id = Ticket.objects.filter(pk=payload["ticket"]).values_list("team_id", flat=True)[0]
-    team = Team.objects.get(pk=team_id)
+    if "team" in payload:
+        team = Team.objects.filter(pk=payload["team"]).first()
+    else:  # a job queued before alerts were grouped by team
+        team = Team.objects.filter(tickets__pk=payload["ticket"]).first()
+    if team is None:
+        return  # the ticket or its team was deleted since; nothing waits to tell about
     waiting = QueueEntry.objects.filter(
-        team_id=team_id, ticket__assignee__isnull=True, ticket__status__in=ACTIVE_STATUSES
+        team=team, ticket__assignee__isnull=True, ticket__status__in=ACTIVE_STATUSES
     )
     count = waiting.count()
     if not count:
         return  # agents took them before the mail went out; nobody needs telling
     tickets = [
         entry.ticket
-        for entry in waiting.select_related("ticket").order_by("queued_at", "id")[:ALERT_LISTS]
+        for entry in waiting.select_related("ticket").order_by("queued_at", "id")[:ALERT_NAMES]
     ]
     listed = "\n".join(f"{ticket.reference} {ticket.subject}" for ticket in tickets)
-    for person in people_in_role(Role.SUPERVISOR, team_id).order_by("pk"):
+    for person in people_in_role(Role.SUPERVISOR, team.pk).order_by("pk"):
         if not person.email:
             continue
         with translation.override(person.language or settings.LANGUAGE_CODE):

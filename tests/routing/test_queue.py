@@ -194,3 +194,17 @@ def test_a_night_of_waiting_conversations_mails_the_supervisors_once_per_half_ho
 
 def ticket_events_queued(*tickets: Ticket) -> list[int]:
     return [t.events.filter(kind=EventKind.ROUTING_QUEUED).count() for t in tickets]
+
+
+def test_an_alert_queued_before_the_upgrade_still_reaches_the_supervisors(
+    team_a: Team, agent: User, supervisor: User
+) -> None:
+    routes(team_a)
+    ticket = factories.make_ticket(team=team_a)
+    Job.objects.filter(kind="routing_queue_alert").update(payload={"ticket": ticket.pk})
+
+    run_due_jobs()
+
+    assert [alert.subject for alert in mail.outbox] == [
+        f"[{ticket.reference}] Waiting in the {team_a.name} queue: nobody is free"
+    ]
