@@ -377,11 +377,12 @@ def routing_status_changed(*, ticket: Ticket, previous: str, by: User | None, at
         return
     if ticket.assignee_id is not None and by is not None and by.pk == ticket.assignee_id:
         return
+    routing = _routing_of(ticket.team_id)
+    if routing is None:
+        return
     if ticket.assignee_id is not None and _is_available(ticket, ticket.assignee_id):
         return
-    routing = _routing_of(ticket.team_id)
-    if routing is not None:
-        _route_again_safely(ticket, routing, at=at)
+    _route_again_safely(ticket, routing, at=at)
 
 
 # --- the queue --------------------------------------------------------------------------------
