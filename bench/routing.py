@@ -10,7 +10,11 @@ waiting in the team queue, then:
    (round-robin, then least-loaded on the same rows put back in the queue): assignments per
    second, each one a locked recount of the agent's load, the assignment, two timeline events;
 2. at once: `route_ticket` on 500 new conversations opened while those 10,000 are assigned
-   (the per-ticket cost of choosing among 200 agents whose loads are counted in SQL).
+   (the per-ticket cost of choosing among 200 agents whose loads are counted in SQL);
+3. reopened: the customer writes again (`ticket_receive`) to 500 resolved conversations of a
+   team that does not route, then of one that does: 500 whose agent is online with room
+   (kept), then up to 500 whose agent went offline (routed again to one of the others): what
+   checking, and choosing again, adds to a customer's message.
 
 Not a test: it prints figures and never fails on them.
 """
@@ -50,6 +54,7 @@ def main() -> None:
             if strategy == "round_robin":
                 _requeue(team_id)
         _route_new(team_id)
+        _reopen(team_id)
 
 
 def _people(agents: int, waiting: int) -> tuple[int, list[int]]:
@@ -61,7 +66,7 @@ def _people(agents: int, waiting: int) -> tuple[int, list[int]]:
 
     roles_sync()
     team = Team.objects.create(name="Tim Bench", slug="tim-bench")
-    TeamRouting.objects.create(team=team)
+    TeamRouting.objects.get_or_create(team=team)
     users = User.objects.bulk_create(
         User(username=f"agen{n}", first_name=f"Agen {n}", password="!") for n in range(agents)
     )
@@ -196,6 +201,46 @@ def _route_new(team_id: int) -> None:
         f"{len(fresh) / took:,.0f} assignments/s ({per:.1f} ms each)",
         flush=True,
     )
+
+
+def _reopen(team_id: int) -> None:
+    from django.utils import timezone
+
+    from sigap.routing.models import AgentPresence, Presence, TeamRouting
+    from sigap.tickets.models import Status, Ticket
+    from sigap.tickets.services import ticket_receive
+
+    # Room for every reopened conversation, so each lands with someone (kept or new).
+    AgentPresence.objects.update(other_capacity=10_000, chat_capacity=10_000)
+    agents = list(AgentPresence.objects.order_by("pk").values_list("user_id", flat=True))
+    gone = agents[: len(agents) // 10]
+    mine = Ticket.objects.filter(team_id=team_id).select_related("customer")
+    staying = list(mine.exclude(assignee_id__in=gone).order_by("pk")[: 2 * NEW_TICKETS])
+    plain, kept = staying[:NEW_TICKETS], staying[NEW_TICKETS:]
+    moved = list(mine.filter(assignee_id__in=gone).order_by("pk")[:NEW_TICKETS])
+    Ticket.objects.filter(pk__in=[t.pk for t in staying + moved]).update(
+        status=Status.RESOLVED, resolved_at=timezone.now()
+    )
+    AgentPresence.objects.filter(user_id__in=gone).update(status=Presence.OFFLINE)
+    groups = (("team not routing", plain), ("kept", kept), ("routed again", moved))
+    for label, tickets in groups:
+        # The first group is the cost of a reopening message without any routing.
+        TeamRouting.objects.filter(team_id=team_id).update(is_enabled=tickets is not plain)
+        began = time.perf_counter()
+        for ticket in tickets:
+            ticket.status = Status.RESOLVED
+            ticket_receive(ticket=ticket, customer=ticket.customer, body="Masih rusak.")
+        took = time.perf_counter() - began
+        landed = Ticket.objects.filter(
+            pk__in=[t.pk for t in tickets], status=Status.OPEN, assignee_id__in=agents
+        )
+        still_gone = landed.filter(assignee_id__in=gone).count()
+        print(
+            f"reopened, {label}: ticket_receive on {len(tickets)} resolved conversations in "
+            f"{took:.1f}s ({took / len(tickets) * 1000:.1f} ms each; {landed.count()} open with "
+            f"an agent, {still_gone} with an offline one)",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ from sigap.accounts.models import Role, Team, User
 from sigap.accounts.services import team_create, user_create
 from sigap.customers.models import Customer, IdentityKind
 from sigap.customers.services import IdentityInput, customer_create
+from sigap.routing.models import TeamRouting
 from sigap.tickets.models import Category, Channel, Priority, Ticket
 from sigap.tickets.services import ticket_open
 
@@ -17,8 +18,17 @@ _sequence = itertools.count(1)
 PASSWORD = "correct-horse-battery-staple"
 
 
-def make_team(name: str) -> Team:
-    return team_create(name=name, slug=slugify(name))
+def make_team(name: str, *, routes: bool = False) -> Team:
+    """A team as an admin creates it, with routing switched off unless `routes`.
+
+    A new team routes by default, but the tests of other features open tickets while nobody
+    is online: each would wait in the team queue and alert the supervisors. Routing's own
+    tests switch it on (tests.routing.helpers.routes) or ask for it here.
+    """
+    team = team_create(name=name, slug=slugify(name))
+    if not routes:
+        TeamRouting.objects.filter(team=team).update(is_enabled=False)
+    return team
 
 
 def make_user(

@@ -24,6 +24,8 @@ from sigap.customers.services import IdentityInput, customer_create, customer_up
 from sigap.demo import content
 from sigap.demo.plan import CustomerPlan, DemoPlan, Step, TicketPlan, demo_plan
 from sigap.feedback.history import feedback_history_settle
+from sigap.routing.models import Presence
+from sigap.routing.services import presence_expire_stale, presence_set
 from sigap.sla.configuration import sla_defaults_install, sla_team_calendar_set
 from sigap.sla.firing import sla_fire_due
 from sigap.sla.models import Calendar, Timer
@@ -131,6 +133,12 @@ def demo_load(
         _fire_history(now)
         feedback_history_settle(now=now)
         _withdraw_deliveries()
+        # Conversations that waited in a team queue during the history (more at once than
+        # the agents had room for) told the supervisor, at made-up addresses, back then.
+        Job.objects.filter(kind="routing_queue_alert", status=JobStatus.PENDING).delete()
+        # The history is over and nobody is at a desk now: each person is back online as
+        # soon as they sign in, and new conversations wait in the queue until then.
+        presence_expire_stale(now=now)
     return DemoSummary(
         people=[
             (p.username, p.role, ", ".join(_team_name(t) for t in p.teams) or _("every team"))
@@ -164,6 +172,14 @@ def _setup(now: datetime) -> tuple[dict[str, Team], dict[str, User], dict[str, C
             )
             for spec in content.PEOPLE
         }
+        # Agents at their desks and the supervisor away from hers through the history: each
+        # demo conversation goes straight to an agent of its team (issue 5 §6), and the
+        # supervisor is told about those that wait.
+        for spec in content.PEOPLE:
+            if spec.role in ("agent", "supervisor") and spec.teams:
+                person = people[spec.username]
+                status = Presence.ONLINE if spec.role == "agent" else Presence.AWAY
+                presence_set(user=person, status=status, by=person)
         # The bundled SOPs a desk runs from its first start (DESIGN §2), installed before the
         # tickets so each one starts under its SOP. Installing again changes nothing.
         sop_library_install()

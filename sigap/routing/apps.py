@@ -8,6 +8,7 @@ class RoutingConfig(AppConfig):
     verbose_name = "Routing"
 
     def ready(self) -> None:
+        from sigap.routing import hooks  # noqa: F401  (connects the signal receivers)
         from sigap.routing.models import TeamRouting
         from sigap.routing.services import routing_cache_clear
 

@@ -108,7 +108,12 @@ class AgentPresence(models.Model):
 
 
 class TeamRouting(models.Model):
-    """A team's routing: new conversations of a team with this row go straight to a free agent."""
+    """A team's routing: new conversations of a team with this row go straight to a free agent.
+
+    Every team gets a row, switched on, when it is created (`sigap.routing.hooks`): a new desk
+    routes from its first conversation. `is_enabled` is the admin's switch to turn it off for
+    a team that assigns by hand. A team without a row does not route.
+    """
 
     team = models.OneToOneField(Team, on_delete=models.CASCADE, related_name="routing")
     is_enabled = models.BooleanField(_("route new conversations"), default=True)

@@ -75,12 +75,16 @@ def open_loads(user_ids: Iterable[int]) -> dict[int, tuple[int, int]]:
     return {row["assignee_id"]: (row["chats"], row["others"]) for row in rows}
 
 
-def open_load(user_id: int, channel: str) -> int:
-    """One agent's open conversations counting against the capacity for `channel`."""
+def open_load(user_id: int, channel: str, *, besides: int | None = None) -> int:
+    """One agent's open conversations counting against the capacity for `channel`; `besides`
+    leaves one ticket out (the one whose place is being weighed)."""
     kind = Q(channel__in=CHAT_CHANNELS)
     if capacity_kind(channel) != "chat":
         kind = ~kind
-    return Ticket.objects.filter(kind, assignee_id=user_id, status__in=ACTIVE_STATUSES).count()
+    tickets = Ticket.objects.filter(kind, assignee_id=user_id, status__in=ACTIVE_STATUSES)
+    if besides is not None:
+        tickets = tickets.exclude(pk=besides)
+    return tickets.count()
 
 
 def online_agents(team_ids: Iterable[int] | None) -> list[Candidate]:

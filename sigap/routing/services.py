@@ -4,6 +4,10 @@ A conversation goes to an online agent of its team who speaks its language, know
 and has room under their capacity, chosen by the team's strategy. When nobody fits it waits in
 the team queue, the team's supervisors are told once, and the first agent with room takes the
 oldest waiting conversation that fits.
+
+A conversation is routed again when it moves to another team without its agent, and when it
+is reopened while its agent is away, offline or full (`routing_team_changed`,
+`routing_status_changed`, called by the ticket services inside their transaction).
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ from sigap.routing.selectors import Candidate, online_agents, open_load
 from sigap.sla.responsible import people_in_role
 from sigap.tickets import access
 from sigap.tickets.events import EventKind, event_record
-from sigap.tickets.models import Ticket
+from sigap.tickets.models import Status, Ticket
 
 logger = logging.getLogger(__name__)
 
@@ -247,15 +251,27 @@ def _queue(ticket: Ticket, *, team_id: int, at: datetime) -> None:
         QueueEntry.objects.filter(pk=entry.pk).update(alerted_at=at)
 
 
+def alert_every() -> timedelta:
+    """At most one mail per team in this time about conversations waiting in its queue."""
+    return timedelta(minutes=max(1, env_int("SIGAP_QUEUE_ALERT_MINUTES", 30)))
+
+
 def _alert_supervisors(ticket: Ticket, *, at: datetime) -> None:
-    """Tell the team's supervisors once that a conversation waits: live, and by mail."""
+    """Tell the team's supervisors that a conversation waits: live for each one, by mail at
+    most once per team every `alert_every()`.
+
+    When nobody is online (a night of mail) every conversation waits; a mail for each would
+    bury the supervisors' inbox. The mail lists everything waiting when it goes out, and the
+    queue page shows the rest live.
+    """
     supervisors = list(people_in_role(Role.SUPERVISOR, ticket.team_id).values_list("pk", flat=True))
     if not supervisors:
         return
+    window = int(alert_every().total_seconds())
     job_enqueue(
         kind="routing_queue_alert",
-        payload={"ticket": ticket.pk},
-        idempotency_key=f"routing-queued:{ticket.pk}",
+        payload={"team": ticket.team_id, "ticket": ticket.pk},
+        idempotency_key=f"routing-queued:{ticket.team_id}:{int(at.timestamp()) // window}",
     )
     publish_on_commit(
         [live_group(pk) for pk in supervisors], {"type": "routing.queued", "ticket": ticket.pk}
@@ -312,6 +328,80 @@ def route_new_ticket(ticket: Ticket) -> User | None:
         logger.exception("routing ticket %s failed; it waits in the team queue", ticket.pk)
     _queue(ticket, team_id=routing.team_id, at=clock.now())
     return None
+
+
+# --- routing again ----------------------------------------------------------------------------
+
+
+def _is_available(ticket: Ticket, assignee_id: int) -> bool:
+    """Whether the ticket's assignee is online with room for it next to their other work."""
+    presence = AgentPresence.objects.filter(user_id=assignee_id).first()
+    if presence is None or presence.status != Presence.ONLINE:
+        return False
+    load = open_load(presence.user_id, ticket.channel, besides=ticket.pk)
+    return load < presence.capacity_for(ticket.channel)
+
+
+def _route_again(ticket: Ticket, routing: TeamRouting, *, at: datetime) -> None:
+    """Hand a locked, active ticket to a free agent of its team other than its assignee, or
+    take it from its assignee and put it in the team queue."""
+    from sigap.tickets.services import ticket_assign_by_system
+
+    assert ticket.team_id is not None
+    candidates = [c for c in online_agents([ticket.team_id]) if c.user.pk != ticket.assignee_id]
+    if _assign_free_agent(ticket, candidates, strategy=routing.strategy, at=at) is not None:
+        return
+    if ticket.assignee_id is not None:
+        # Only a ticket without an agent is handed out from the queue.
+        ticket_assign_by_system(ticket=ticket, assignee=None, at=at)
+    _queue(ticket, team_id=ticket.team_id, at=at)
+
+
+def _route_again_safely(ticket: Ticket, routing: TeamRouting, *, at: datetime) -> None:
+    """Routing again must never cost the change that caused it (a customer's message, a move):
+    if it fails, the ticket keeps its state and the change goes through."""
+    before = (ticket.assignee_id, ticket.updated_at)
+    try:
+        with transaction.atomic():
+            _route_again(ticket, routing, at=at)
+    except Exception:
+        logger.exception("routing ticket %s again failed; it keeps its assignee", ticket.pk)
+        ticket.assignee_id, ticket.updated_at = before
+
+
+def routing_team_changed(*, ticket: Ticket, at: datetime) -> None:
+    """A locked ticket was moved to another team (from the desk, the API or anywhere else).
+
+    It leaves the old team's queue. Without an agent (its assignee was not in the new team) it
+    goes to a free agent of the new team, or waits in that team's queue.
+    """
+    QueueEntry.objects.filter(ticket=ticket).exclude(team=ticket.team).delete()
+    if ticket.assignee_id is not None or not ticket.is_active:
+        return
+    routing = _routing_of(ticket.team_id)
+    if routing is not None:
+        _route_again_safely(ticket, routing, at=at)
+
+
+def routing_status_changed(*, ticket: Ticket, previous: str, by: User | None, at: datetime) -> None:
+    """A locked ticket changed status. When a resolved ticket is reopened (the customer wrote
+    again, an agent reopened it, a follow-up found the problem continues) it stays with its
+    agent if they are online with room; otherwise it goes to a free agent of its team, or
+    waits in the team queue, so the customer is not left with someone who is not there. An
+    agent who reopens their own ticket is at work on it, whatever their presence says.
+
+    Called before the caller saves the new status; everything read here is the locked row.
+    """
+    if previous != Status.RESOLVED or not ticket.is_active:
+        return
+    if ticket.assignee_id is not None and by is not None and by.pk == ticket.assignee_id:
+        return
+    routing = _routing_of(ticket.team_id)
+    if routing is None:
+        return
+    if ticket.assignee_id is not None and _is_available(ticket, ticket.assignee_id):
+        return
+    _route_again_safely(ticket, routing, at=at)
 
 
 # --- the queue --------------------------------------------------------------------------------

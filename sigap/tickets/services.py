@@ -428,6 +428,7 @@ def _set_status(
     sop_services.sop_ticket_changed(ticket)
     sla_services.sla_status_changed(ticket=ticket, previous=previous, at=at)
     feedback_services.feedback_status_changed(ticket=ticket, previous=previous, by=by, at=at)
+    routing_services.routing_status_changed(ticket=ticket, previous=previous, by=by, at=at)
 
 
 def ticket_change_status(*, ticket: Ticket, by: User, status: str) -> Ticket:
@@ -548,6 +549,8 @@ def ticket_change_team(*, ticket: Ticket, by: User, team: Team | None) -> Ticket
             # Open SOP steps in business time now count the new team's office hours.
             sop_services.sop_ticket_changed(locked)
             _touch(locked, now, fields)
+            # Without its agent, it goes to a free agent of the new team or its queue.
+            routing_services.routing_team_changed(ticket=locked, at=now)
         _sync(ticket, locked)
     return ticket
 
@@ -613,8 +616,9 @@ def ticket_lock_for_work(*, ticket: Ticket, by: User | None) -> Ticket:
     return _lock(ticket)
 
 
-def ticket_assign_by_system(*, ticket: Ticket, assignee: User, at: datetime) -> None:
-    """The desk hands a locked ticket to someone (the escalation ladder)."""
+def ticket_assign_by_system(*, ticket: Ticket, assignee: User | None, at: datetime) -> None:
+    """The desk hands a locked ticket to someone (the escalation ladder, routing), or takes it
+    from an agent who is not there so it waits in the team queue (None)."""
     _reassign(ticket, assignee, by=None, at=at)
 
 

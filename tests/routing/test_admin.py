@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from sigap.accounts.models import Team, User
-from sigap.routing.models import AgentPresence, TeamRouting
+from sigap.accounts.models import Role, User
+from sigap.routing.models import AgentPresence, QueueEntry, TeamRouting
 from tests import factories
+from tests.routing.helpers import online
 
 pytestmark = pytest.mark.django_db
 
@@ -37,18 +38,27 @@ def test_an_admin_sets_capacity_and_skills_and_a_bad_language_is_refused(
     assert list(presence.categories.all()) == [refunds]
 
 
-def test_an_admin_turns_routing_on_for_a_team(
-    client: Client, admin_user: User, team_a: Team
-) -> None:
+def test_a_new_team_routes_until_an_admin_turns_it_off(client: Client, admin_user: User) -> None:
+    team_a = factories.make_team("Grosir", routes=True)
+    agent = factories.make_user("sari", Role.AGENT, [team_a])
+    routing = TeamRouting.objects.get(team=team_a)
+    assert routing.is_enabled
+    online(agent)
+    assert factories.make_ticket(team=team_a).assignee == agent
     client.force_login(admin_user)
 
     saved = client.post(
-        "/admin/routing/teamrouting/add/",
-        {"team": team_a.pk, "is_enabled": "on", "strategy": "least_loaded"},
+        f"/admin/routing/teamrouting/{routing.pk}/change/",
+        {"team": team_a.pk, "strategy": "least_loaded"},  # the box left unticked
     )
 
     assert saved.status_code == 302
-    assert TeamRouting.objects.get(team=team_a).strategy == "least_loaded"
+    routing.refresh_from_db()
+    assert (routing.is_enabled, routing.strategy) == (False, "least_loaded")
+    ticket = factories.make_ticket(team=team_a)
+    ticket.refresh_from_db()
+    assert ticket.assignee is None
+    assert not QueueEntry.objects.exists()
 
 
 def test_an_agent_cannot_open_the_routing_admin(client: Client, agent: User) -> None:

@@ -27,7 +27,7 @@ from sigap.routing.models import TeamRouting
 from sigap.tickets.models import Channel
 from sigap.tickets.services import ticket_open
 team = team_create(name="Pelanggan Retail", slug="retail")
-TeamRouting.objects.create(team=team, strategy="least_loaded")
+TeamRouting.objects.filter(team=team).update(strategy="least_loaded")
 User.objects.get(username="{USERNAME}").teams.add(team)
 wati = customer_create(by=None, name="Wati Susanto",
                        identities=[IdentityInput(IdentityKind.EMAIL, "wati@mail.example")])

@@ -166,3 +166,45 @@ def test_a_fitting_conversation_behind_many_that_do_not_fit_is_found(
     indonesian.refresh_from_db()
     assert indonesian.assignee == agent
     assert QueueEntry.objects.count() == 5
+
+
+def test_a_night_of_waiting_conversations_mails_the_supervisors_once_per_half_hour(
+    team_a: Team, agent: User, supervisor: User
+) -> None:
+    routes(team_a)
+    first, second, third = _waiting(team_a, 3)  # three minutes, one mail
+    with time_machine.travel(T0 + timedelta(minutes=5), tick=False):
+        run_due_jobs()
+    assert len(mail.outbox) == 1
+    assert (
+        mail.outbox[0].subject
+        == f"3 conversations waiting in the {team_a.name} queue: nobody is free"
+    )
+    assert all(t.reference in mail.outbox[0].body for t in (first, second, third))
+
+    with time_machine.travel(T0 + timedelta(minutes=40), tick=False):
+        fourth = factories.make_ticket(team=team_a)
+        run_due_jobs()
+
+    assert len(mail.outbox) == 2
+    assert mail.outbox[1].subject.startswith("4 conversations waiting")
+    assert fourth.reference in mail.outbox[1].body
+    assert ticket_events_queued(first, second, third, fourth) == [1, 1, 1, 1]
+
+
+def ticket_events_queued(*tickets: Ticket) -> list[int]:
+    return [t.events.filter(kind=EventKind.ROUTING_QUEUED).count() for t in tickets]
+
+
+def test_an_alert_queued_before_the_upgrade_still_reaches_the_supervisors(
+    team_a: Team, agent: User, supervisor: User
+) -> None:
+    routes(team_a)
+    ticket = factories.make_ticket(team=team_a)
+    Job.objects.filter(kind="routing_queue_alert").update(payload={"ticket": ticket.pk})
+
+    run_due_jobs()
+
+    assert [alert.subject for alert in mail.outbox] == [
+        f"[{ticket.reference}] Waiting in the {team_a.name} queue: nobody is free"
+    ]

@@ -7,7 +7,7 @@ from django.test import Client
 
 from sigap.accounts.models import Role, Team, User
 from sigap.routing import services as routing_services
-from sigap.routing.models import QueueEntry, Strategy
+from sigap.routing.models import QueueEntry, Strategy, TeamRouting
 from sigap.routing.services import route_ticket
 from sigap.tickets.events import EventKind
 from sigap.tickets.models import Channel, Ticket
@@ -145,7 +145,10 @@ def test_a_ticket_with_an_assignee_keeps_it(team_a: Team, agent: User, teammate:
     assert not ticket.events.filter(kind=EventKind.ROUTING_ASSIGNED).exists()
 
 
-def test_a_team_without_routing_leaves_tickets_for_the_team(team_a: Team, agent: User) -> None:
+def test_a_team_with_routing_switched_off_leaves_tickets_for_the_team(
+    team_a: Team, agent: User
+) -> None:
+    TeamRouting.objects.filter(team=team_a).update(is_enabled=False)
     online(agent)
 
     ticket = factories.make_ticket(team=team_a)
