@@ -16,7 +16,7 @@ from django.test import Client
 from sigap.accounts.models import Role, Team, User
 from sigap.core import clock
 from sigap.core.jobs import run_due_jobs
-from sigap.routing.models import Presence, QueueEntry, TeamRouting
+from sigap.routing.models import Presence, QueueEntry
 from sigap.routing.services import presence_set
 from sigap.tickets.events import EventKind
 from sigap.tickets.models import Status, Ticket
@@ -30,6 +30,7 @@ from sigap.tickets.services import (
 )
 from tests import factories
 from tests.api.conftest import ApiClient
+from tests.factories import routing_switch
 from tests.routing.helpers import online, routes
 
 pytestmark = pytest.mark.django_db
@@ -264,7 +265,7 @@ def test_a_reopened_ticket_of_a_team_that_does_not_route_keeps_its_agent(
     agent: User, teammate: User, team_a: Team
 ) -> None:
     ticket = _resolved_with(agent, team_a)
-    TeamRouting.objects.filter(team=team_a).update(is_enabled=False)
+    routing_switch(team_a, enabled=False)
     _away(agent, Presence.OFFLINE)
     online(teammate)
 

@@ -7,12 +7,13 @@ from django.test import Client
 
 from sigap.accounts.models import Role, Team, User
 from sigap.routing import services as routing_services
-from sigap.routing.models import QueueEntry, Strategy, TeamRouting
+from sigap.routing.models import QueueEntry, Strategy
 from sigap.routing.services import route_ticket
 from sigap.tickets.events import EventKind
 from sigap.tickets.models import Channel, Ticket
 from sigap.tickets.services import ticket_change_status, ticket_open
 from tests import factories
+from tests.factories import routing_switch
 from tests.routing.helpers import online, routes
 
 pytestmark = pytest.mark.django_db
@@ -148,7 +149,7 @@ def test_a_ticket_with_an_assignee_keeps_it(team_a: Team, agent: User, teammate:
 def test_a_team_with_routing_switched_off_leaves_tickets_for_the_team(
     team_a: Team, agent: User
 ) -> None:
-    TeamRouting.objects.filter(team=team_a).update(is_enabled=False)
+    routing_switch(team_a, enabled=False)
     online(agent)
 
     ticket = factories.make_ticket(team=team_a)
