@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from sigap.metrics.definitions import COHORTS
 from sigap.tickets.models import Ticket
 from tests.trust.outsider_cases import Case, check
 from tests.trust.outsider_desk import (
@@ -607,6 +608,21 @@ CASES = [
         method="put",
         body=lambda d: {"status": "away"},
     ),
+    # A refused caller learns nothing of the account, not even that it exists or its name.
+    Case(
+        "PUT /api/agents/{user_id}/presence",
+        "an account that works no tickets",
+        "outsider",
+        lambda d: f"/api/agents/{d.nobody.pk}/presence",
+        (403,),
+        "manager",
+        400,
+        method="put",
+        body=lambda d: {"status": "online"},
+        shows="tamu",
+        hidden=("tamu",),
+        changes=False,
+    ),
     Case(
         "GET /api/queue",
         "another team's queue",
@@ -631,3 +647,17 @@ def _sop_text() -> str:
 @pytest.mark.parametrize("case", CASES, ids=lambda case: case.id)
 def test_the_outsider_is_refused_and_the_rightful_user_is_not(desk: Desk, case: Case) -> None:
     check(desk, case, desk.api, api=True)
+
+
+@pytest.mark.parametrize("cohort", COHORTS)
+def test_no_drill_down_list_shows_another_teams_tickets(desk: Desk, cohort: str) -> None:
+    address = f"/api/metrics/tickets?period={desk.period}&cohort={cohort}"
+
+    theirs = desk.api("outsider_supervisor").get(address)
+    ours = desk.api("supervisor").get(address)
+
+    assert theirs.status_code == ours.status_code == 200
+    assert {item["team_id"] for item in theirs.json()["items"]} <= {desk.team_b.pk}
+    assert {item["team_id"] for item in ours.json()["items"]} <= {desk.team_a.pk}
+    if cohort in ("opened", "resolved", "csat"):
+        assert desk.resolved.pk in {item["id"] for item in ours.json()["items"]}
