@@ -37,6 +37,8 @@ CUSTOMER_EMAIL = "kenanga@pelanggan.example"
 NOTE = "Catatan internal: kode voucher KNG-7731"
 COMMENT = "Kurir kasar sekali, Kenanga kecewa"
 QUEUED_SUBJECT = "Antrian chat Melati"
+# Team B's ticket of the same customer: team A's people must not see it either.
+THEIR_SUBJECT = "Tagihan korporat bulan Oktober"
 MARKERS = (SUBJECT, CUSTOMER_NAME, CUSTOMER_EMAIL, NOTE, COMMENT, QUEUED_SUBJECT, "KNG-7731")
 
 # The rows an outsider's request must leave exactly as they were.
@@ -170,6 +172,10 @@ def build_desk(sop: SopVersion) -> Desk:
     queued = factories.make_ticket(team=team_a, subject=QUEUED_SUBJECT, channel=Channel.CHAT)
     assert QueueEntry.objects.filter(ticket=queued).exists()
 
+    # Last, as an open ticket of the customer's would hold back the follow-up above.
+    factories.make_ticket(
+        team=team_b, customer=customer, subject=THEIR_SUBJECT, body="Mohon kirim faktur."
+    )
     # Another live SOP to switch to; published last, as it would take every new ticket.
     library = Path(__file__).resolve().parents[2] / "sigap" / "sops" / "library"
     other = sop_import(text=(library / "general-enquiry.yaml").read_text(), by=None)

@@ -14,6 +14,7 @@ from tests.trust.outsider_desk import (
     NOTE,
     QUEUED_SUBJECT,
     SUBJECT,
+    THEIR_SUBJECT,
     Desk,
 )
 
@@ -27,7 +28,7 @@ def _t(desk: Desk) -> str:
 
 
 def _team_b_ticket(desk: Desk) -> Ticket:
-    return Ticket.objects.get(team=desk.team_b)
+    return Ticket.objects.get(team=desk.team_b, subject="Pesanan korporat")
 
 
 CASES = [
@@ -70,6 +71,7 @@ CASES = [
         "agent",
         200,
         shows=SUBJECT,
+        hidden=TICKET_ONLY,
     ),
     Case(
         "GET /api/tickets",
@@ -80,6 +82,7 @@ CASES = [
         "agent",
         200,
         shows=SUBJECT,
+        hidden=TICKET_ONLY,
     ),
     Case(
         "GET /api/tickets",
@@ -87,6 +90,38 @@ CASES = [
         "nobody",
         lambda d: "/api/tickets?view=all&status=any",
         (200, 403),
+        "agent",
+        200,
+        shows=SUBJECT,
+    ),
+    # Filters naming team A's team, agent or ticket reference narrow what the caller may see;
+    # they never widen it.
+    Case(
+        "GET /api/tickets",
+        "filtered to team A",
+        "outsider",
+        lambda d: f"/api/tickets?view=all&status=any&team={d.team_a.pk}",
+        (200,),
+        "agent",
+        200,
+        shows=SUBJECT,
+    ),
+    Case(
+        "GET /api/tickets",
+        "filtered to team A's agent",
+        "outsider",
+        lambda d: f"/api/tickets?view=all&status=any&assignee={d.agent.pk}",
+        (200,),
+        "agent",
+        200,
+        shows=SUBJECT,
+    ),
+    Case(
+        "GET /api/tickets",
+        "a search for the reference",
+        "outsider",
+        lambda d: f"/api/tickets?view=all&status=any&q={d.ticket.reference}",
+        (200,),
         "agent",
         200,
         shows=SUBJECT,
@@ -322,8 +357,20 @@ CASES = [
         "agent",
         200,
         shows=SUBJECT,
+        hidden=TICKET_ONLY,
     ),
     # SOPs are the whole desk's reference, readable by every signed-in account.
+    Case(
+        "GET /api/customers/{customer_id}/tickets",
+        "the customer's ticket with another team",
+        "agent",
+        lambda d: f"/api/customers/{d.customer.pk}/tickets",
+        (200,),
+        "outsider",
+        200,
+        shows=THEIR_SUBJECT,
+        hidden=(THEIR_SUBJECT,),
+    ),
     Case(
         "GET /api/sops",
         "no ticket in it",

@@ -8,7 +8,7 @@ import pytest
 from sigap.sops.models import SopVersion
 from sigap.tickets.models import Ticket
 from tests.trust.outsider_cases import Case, check
-from tests.trust.outsider_desk import COMMENT, NOTE, SUBJECT, Desk
+from tests.trust.outsider_desk import COMMENT, NOTE, SUBJECT, THEIR_SUBJECT, Desk
 
 TICKET_ONLY = (SUBJECT, NOTE, COMMENT, "KNG-7731")
 
@@ -18,7 +18,7 @@ def _t(desk: Desk) -> str:
 
 
 def _team_b_customer(desk: Desk) -> int:
-    return int(Ticket.objects.get(team=desk.team_b).customer_id)
+    return int(Ticket.objects.get(team=desk.team_b, subject="Pesanan korporat").customer_id)
 
 
 def _other_version(desk: Desk) -> int:
@@ -48,6 +48,17 @@ CASES = [
         "agent",
         200,
         shows=SUBJECT,
+        hidden=TICKET_ONLY,
+    ),
+    Case(
+        "",
+        "filtered to team A, or its reference searched",
+        "outsider",
+        lambda d: f"/?view=all&status=any&team={d.team_a.pk}&q={d.ticket.reference}",
+        (200,),
+        "agent",
+        200,
+        shows=SUBJECT,
     ),
     Case(
         "inbox/list/",
@@ -58,6 +69,7 @@ CASES = [
         "agent",
         200,
         shows=SUBJECT,
+        hidden=TICKET_ONLY,
     ),
     Case(
         "tickets/<int:pk>/",
@@ -78,6 +90,30 @@ CASES = [
         "manager",
         200,
         shows=NOTE,
+    ),
+    # The other way round: team A's own agent, on team A's ticket and customer, is not shown
+    # the customer's ticket with team B.
+    Case(
+        "tickets/<int:pk>/",
+        "the customer's ticket with another team",
+        "agent",
+        lambda d: f"{_t(d)}/",
+        (200,),
+        "manager",
+        200,
+        shows=THEIR_SUBJECT,
+        hidden=(THEIR_SUBJECT,),
+    ),
+    Case(
+        "customers/<int:pk>/",
+        "the customer's ticket with another team",
+        "agent",
+        lambda d: f"/customers/{d.customer.pk}/",
+        (200,),
+        "outsider",
+        200,
+        shows=THEIR_SUBJECT,
+        hidden=(THEIR_SUBJECT,),
     ),
     Case(
         "tickets/<int:pk>/reply/",
@@ -470,6 +506,17 @@ CASES = [
         200,
         shows=lambda d: d.queued.reference,
         hidden=lambda d: (d.queued.reference, *TICKET_ONLY),
+    ),
+    Case(
+        "routing/queue/",
+        "another team's agents and their load",
+        "outsider_supervisor",
+        lambda d: f"/routing/queue/?team={d.team_a.pk}",
+        (200,),
+        "supervisor",
+        200,
+        shows="Sari",
+        hidden=("Sari",),
     ),
     Case(
         "team/invitations/",
