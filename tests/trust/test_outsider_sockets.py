@@ -3,6 +3,7 @@ and a chat visitor holding someone else's token or another widget's."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -144,3 +145,41 @@ def test_a_visitor_holding_another_conversations_token_gets_nothing_of_it(
         assert seen[name]["token"] not in ("", seen["token"]), name  # a new visitor of their own
     assert seen["elsewhere hears"] is True
     assert seen["stranger hears"] is True
+
+
+@pytest.mark.parametrize("change", ["moved to team B", "role taken away", "deactivated"])
+def test_an_open_socket_stops_hearing_a_team_its_agent_no_longer_sees(
+    agent: User, team_a: Team, team_b: Team, change: str
+) -> None:
+    cookie = session_cookie(agent)
+
+    def take_access() -> None:
+        if change == "moved to team B":
+            agent.teams.set([team_b])
+        elif change == "role taken away":
+            agent.groups.clear()
+        else:
+            agent.is_active = False
+            agent.save(update_fields=["is_active"])
+
+    async def scenario() -> dict[str, Any]:
+        socket = inbox_socket(cookie)
+        assert (await socket.connect())[0]
+        before = await sync_to_async(factories.make_ticket)(team=team_a)
+        heard_before = await socket.receive_json_from(timeout=5)
+        await sync_to_async(take_access)()
+        await asyncio.sleep(0.3)  # the socket takes the change in
+        after = await sync_to_async(factories.make_ticket)(team=team_a)
+        seen = {"before": before.pk, "heard before": heard_before, "after": after.pk, "out": []}
+        while not await socket.receive_nothing(timeout=0.5):
+            seen["out"].append(await socket.receive_output())
+        await socket.disconnect()
+        return seen
+
+    seen = run(scenario)
+
+    assert seen["heard before"] == {"event": "created", "ticket": seen["before"]}
+    if change == "deactivated":  # the socket is closed, as signing in again would be refused
+        assert seen["out"] == [{"type": "websocket.close", "code": 4401}]
+    else:
+        assert seen["out"] == []
