@@ -24,19 +24,32 @@ def _visible(user: User, prefix: str = "ticket__") -> Q | None:
 def follow_ups_of(
     user: User, *, cursor: str | None = None, size: int = PAGE_SIZE
 ) -> Page[FollowUp]:
-    """The user's follow-up tasks, scheduled and due, soonest first (an index range scan)."""
+    """The user's follow-up tasks, scheduled and due, soonest first (an index range scan).
+
+    Only on tickets they may still see: a ticket moved to another team keeps its follow-up's
+    assignee, who must not read it from this list any more than from the ticket page."""
     rows: QuerySet[FollowUp] = FollowUp.objects.filter(
         assignee=user, state__in=[FollowUpState.SCHEDULED, FollowUpState.DUE]
     ).select_related("ticket", "ticket__customer")
+    if not access.may_view_tickets(user):
+        return Page(items=[], next_cursor=None)
+    visible = _visible(user)
+    if visible is not None:
+        rows = rows.filter(visible)
     return paginate_asc(rows, field="due_at", cursor=cursor, size=size)
 
 
 def recovery_tasks_of(user: User, *, size: int = PAGE_SIZE) -> list[RecoveryTask]:
-    """Open recovery tasks assigned to the user, soonest first."""
+    """Open recovery tasks assigned to the user, soonest first, on tickets they may still see
+    (the survey's comment is the ticket's, and goes with it to another team)."""
+    if not access.may_view_tickets(user):
+        return []
+    rows = RecoveryTask.objects.filter(assignee=user, done_at__isnull=True)
+    visible = _visible(user)
+    if visible is not None:
+        rows = rows.filter(visible)
     return list(
-        RecoveryTask.objects.filter(assignee=user, done_at__isnull=True)
-        .select_related("ticket", "ticket__customer", "survey")
-        .order_by("due_at", "pk")[:size]
+        rows.select_related("ticket", "ticket__customer", "survey").order_by("due_at", "pk")[:size]
     )
 
 

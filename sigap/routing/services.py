@@ -59,15 +59,15 @@ def live_group(user_id: int) -> str:
 
 
 def _check_may_set_presence(*, by: User, user: User) -> None:
+    # Who may ask comes first: someone refused learns nothing of the account, not even its name.
+    if by.pk != user.pk and not access.has_wide_access(by):
+        shares_team = bool(set(access.team_ids(by)) & set(access.team_ids(user)))
+        if not (shares_team and by.has_perm("tickets.assign_any_agent")):
+            raise NotAllowed(_("You may not change another agent's presence."))
     if not user.has_perm("tickets.change_ticket"):
         raise InvalidInput(
             _("%(name)s does not work on tickets.") % {"name": user.display_name}, field="user"
         )
-    if by.pk == user.pk or access.has_wide_access(by):
-        return
-    shares_team = bool(set(access.team_ids(by)) & set(access.team_ids(user)))
-    if not (shares_team and by.has_perm("tickets.assign_any_agent")):
-        raise NotAllowed(_("You may not change another agent's presence."))
 
 
 def _presence_row(user: User) -> AgentPresence:

@@ -75,6 +75,11 @@ def realtime_groups(ticket: Ticket) -> list[str]:
     return groups
 
 
+def access_group(user_id: int) -> str:
+    """The group of a person's open sockets, told when what they may see has changed."""
+    return f"access.user.{user_id}"
+
+
 def subscription_groups(user: User) -> list[str]:
     """The live-update groups a signed-in user may join: exactly what they may see."""
     if not may_view_tickets(user):

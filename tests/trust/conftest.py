@@ -11,7 +11,9 @@ import pytest
 from sigap.accounts.models import Team
 from sigap.intake.models import Mailbox
 from sigap.intake.services import email_ingest
+from sigap.sops.models import SopVersion
 from sigap.tickets.models import Attachment, Ticket
+from tests.trust.outsider_desk import Desk, build_desk
 
 
 @pytest.fixture(autouse=True)
@@ -58,3 +60,9 @@ def ticket_with_files(mailbox: Mailbox, files: list[tuple[str, str, bytes]]) -> 
 
 def only_attachment(ticket: Ticket) -> Attachment:
     return Attachment.objects.get(message__ticket=ticket)
+
+
+@pytest.fixture
+def desk(damaged_product: SopVersion) -> Desk:
+    """Two teams, team A's objects, and the people who must not reach them."""
+    return build_desk(damaged_product)

@@ -6,13 +6,14 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from sigap.accounts.models import User
-from sigap.core.errors import InvalidInput, NotFound
+from sigap.core.errors import InvalidInput, NotAllowed, NotFound
 from sigap.customers.models import Customer
 from sigap.customers.selectors import (
     customer_find,
@@ -35,6 +36,8 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     page = None
     try:
         page = customer_search(by=user, text=text, cursor=request.GET.get("cursor") or None)
+    except NotAllowed as refusal:
+        raise PermissionDenied(refusal.message) from None
     except InvalidInput as refusal:
         error = refusal.message
     next_link = ""
@@ -51,6 +54,9 @@ def _customer(user: User, pk: int) -> Customer:
         return customer_get(by=user, pk=pk)
     except NotFound as error:
         raise Http404(error.message) from None
+    except NotAllowed as refusal:
+        # An account without the customer permission: a refusal page, not a server error.
+        raise PermissionDenied(refusal.message) from None
 
 
 def _render(
