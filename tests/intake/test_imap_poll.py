@@ -10,10 +10,12 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.db import OperationalError
 from imapclient import IMAPClient
 
 from sigap.core import clock
 from sigap.core.jobs import run_due_jobs
+from sigap.intake import imap as imap_module
 from sigap.intake.imap import imap_poll, mailbox_poll_recorded, mailboxes_poll_due
 from sigap.intake.models import InboundEmail, InboundStatus, Mailbox
 from sigap.intake.services import email_ingest
@@ -87,6 +89,35 @@ def test_a_crash_between_taking_and_moving_does_not_duplicate(
     assert InboundEmail.objects.count() == 1
     assert _count(dovecot, "INBOX") == 0
     assert _count(dovecot, "Sigap-Processed") == 1
+
+
+def test_a_message_the_database_refuses_stays_for_the_next_pass_and_the_rest_go_through(
+    imap_mailbox: Mailbox, dovecot: Dovecot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("plain-utf8.eml", "cp1252-base64.eml", "auto-replied.eml"):
+        dovecot.deliver(eml(name))
+    real = imap_module.email_ingest
+    refused = eml("cp1252-base64.eml")
+
+    def flaky(*, raw: bytes, mailbox: Mailbox | None) -> InboundEmail:
+        # The database fails on this one message, as on a lost connection: email_ingest raises.
+        if raw.replace(b"\r\n", b"\n") == refused.replace(b"\r\n", b"\n"):
+            raise OperationalError("server closed the connection unexpectedly")
+        return real(raw=raw, mailbox=mailbox)
+
+    monkeypatch.setattr(imap_module, "email_ingest", flaky)
+    result = imap_poll(imap_mailbox)
+
+    # The batch failed as a whole, so each message was tried alone: two taken, one left.
+    assert result.taken == 2
+    assert InboundEmail.objects.count() == 2
+    assert _count(dovecot, "INBOX") == 1
+    assert _count(dovecot, "Sigap-Processed") == 2
+
+    monkeypatch.setattr(imap_module, "email_ingest", real)
+    assert imap_poll(imap_mailbox).statuses == {InboundStatus.TICKET_CREATED: 1}
+    assert _count(dovecot, "INBOX") == 0
+    assert Ticket.objects.count() == 2
 
 
 def test_the_job_runner_polls_each_mailbox_when_it_is_due(
