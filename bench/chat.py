@@ -186,6 +186,7 @@ async def _bench(
     from websockets.asyncio.client import connect
 
     url = f"ws://127.0.0.1:{port}"
+    say("load average (1, 5, 15 min): {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
     agent = await connect(
         f"{url}/ws/inbox/",
         additional_headers={"Origin": f"http://127.0.0.1:{port}", "Cookie": cookie},
@@ -205,6 +206,11 @@ async def _bench(
         while True:
             notice = json.loads(await agent.recv())
             heard.setdefault(notice["ticket"], []).append(time.perf_counter())
+
+    def agent_still_listening() -> None:
+        # A closed inbox shows as "0 heard"; say why, as the agent's browser would have lost it.
+        if listener.done() and not listener.cancelled():
+            say(f"the agent's inbox socket closed: {listener.exception()!r}")
 
     listener = asyncio.create_task(listen())
     owners: dict[int, int] = {}
@@ -234,12 +240,15 @@ async def _bench(
             f"agent socket p50 {percentile(to_agent or [0], 0.5):5.0f} ms p99 "
             f"{percentile(to_agent or [0], 0.99):5.0f} ms ({len(to_agent)}/{visitors} heard)"
         )
+        agent_still_listening()
     await _paced(crowd, owners, heard, rate, seconds)
+    agent_still_listening()
     listener.cancel()
     for visitor in crowd:
         await visitor.socket.close()
     await agent.close()
     say(f"budget: p99 to the agent under {BUDGET_P99_MS:.0f} ms with {visitors} visitors connected")
+    say("load average (1, 5, 15 min): {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
 
 
 def run(db: str, visitors: int, rounds: int, rate: float, seconds: float) -> None:
