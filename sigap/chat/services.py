@@ -146,6 +146,11 @@ def visitor_profile_set(*, visitor: ChatVisitor, name: str, email: str) -> ChatV
 
 
 def _current_customer(visitor: ChatVisitor) -> Customer | None:
+    if visitor.customer_id is None:
+        # Another tab's socket (its own copy of the visitor) may have written first.
+        visitor.customer_id = (
+            ChatVisitor.objects.filter(pk=visitor.pk).values_list("customer_id", flat=True).first()
+        )
     customer = visitor.customer
     # A merged customer lives on in the record it was merged into.
     while customer is not None and customer.merged_into_id is not None:
