@@ -101,6 +101,16 @@ def _ticket_of_visitor(tokens: list[str]) -> dict[int, int]:
     return {ticket: index[token_hash] for ticket, token_hash in rows}
 
 
+def _cpu_seconds(pid: int) -> float:
+    """CPU time the server process has used (Linux): a figure other load on the machine
+    disturbs far less than latency, so runs on a busy machine can still be compared."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 class Visitor:
     def __init__(self, socket: Any) -> None:
         self.socket = socket
@@ -137,6 +147,7 @@ def _agent_latencies(
 
 
 async def _paced(
+    server: int,
     crowd: list[Visitor],
     owners: dict[int, int],
     heard: dict[int, list[float]],
@@ -158,6 +169,7 @@ async def _paced(
         busy.discard(number)
 
     random.seed(20261123)
+    cpu = _cpu_seconds(server)
     began = time.perf_counter()
     sent = 0
     while time.perf_counter() - began < seconds:
@@ -168,17 +180,19 @@ async def _paced(
         await asyncio.sleep(random.expovariate(rate))
     await asyncio.gather(*tasks)
     await asyncio.sleep(0.5)
+    cpu = _cpu_seconds(server) - cpu
     to_agent = _agent_latencies(heard, owners, crowd)
     say(
         f"{'paced':>15}: {sent / seconds:6.0f} msg/s offered | echo p50 "
         f"{percentile(echoes, 0.5):5.0f} ms p99 {percentile(echoes, 0.99):5.0f} ms | "
         f"agent socket p50 {percentile(to_agent or [0], 0.5):5.0f} ms p99 "
-        f"{percentile(to_agent or [0], 0.99):5.0f} ms ({len(to_agent)} tickets heard)"
+        f"{percentile(to_agent or [0], 0.99):5.0f} ms ({len(to_agent)} tickets heard) | "
+        f"server CPU {cpu * 1000 / max(sent, 1):4.1f} ms/msg"
     )
 
 
 async def _bench(
-    port: int, cookie: str, visitors: int, rounds: int, rate: float, seconds: float
+    server: int, port: int, cookie: str, visitors: int, rounds: int, rate: float, seconds: float
 ) -> None:
     import json
 
@@ -186,6 +200,7 @@ async def _bench(
     from websockets.asyncio.client import connect
 
     url = f"ws://127.0.0.1:{port}"
+    say("load average (1, 5, 15 min): {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
     agent = await connect(
         f"{url}/ws/inbox/",
         additional_headers={"Origin": f"http://127.0.0.1:{port}", "Cookie": cookie},
@@ -206,16 +221,23 @@ async def _bench(
             notice = json.loads(await agent.recv())
             heard.setdefault(notice["ticket"], []).append(time.perf_counter())
 
+    def agent_still_listening() -> None:
+        # A closed inbox shows as "0 heard"; say why, as the agent's browser would have lost it.
+        if listener.done() and not listener.cancelled():
+            say(f"the agent's inbox socket closed: {listener.exception()!r}")
+
     listener = asyncio.create_task(listen())
     owners: dict[int, int] = {}
     for number in range(rounds):
         heard.clear()
+        cpu = _cpu_seconds(server)
         began = time.perf_counter()
         echoes = await asyncio.gather(
             *(v.say(f"Pesan {number} dari pengunjung {n}") for n, v in enumerate(crowd))
         )
         took = time.perf_counter() - began
         await asyncio.sleep(0.5)  # the last notices on their way to the agent
+        cpu = _cpu_seconds(server) - cpu
         if not owners:
             owners = await sync_to_async(_ticket_of_visitor)([v.token for v in crowd])
         to_agent = [
@@ -232,14 +254,18 @@ async def _bench(
             f"{label:>15}: {visitors / took:6.0f} msg/s stored | echo p50 "
             f"{percentile(echoes, 0.5):5.0f} ms p99 {percentile(echoes, 0.99):5.0f} ms | "
             f"agent socket p50 {percentile(to_agent or [0], 0.5):5.0f} ms p99 "
-            f"{percentile(to_agent or [0], 0.99):5.0f} ms ({len(to_agent)}/{visitors} heard)"
+            f"{percentile(to_agent or [0], 0.99):5.0f} ms ({len(to_agent)}/{visitors} heard) | "
+            f"server CPU {cpu * 1000 / visitors:4.1f} ms/msg"
         )
-    await _paced(crowd, owners, heard, rate, seconds)
+        agent_still_listening()
+    await _paced(server, crowd, owners, heard, rate, seconds)
+    agent_still_listening()
     listener.cancel()
     for visitor in crowd:
         await visitor.socket.close()
     await agent.close()
     say(f"budget: p99 to the agent under {BUDGET_P99_MS:.0f} ms with {visitors} visitors connected")
+    say("load average (1, 5, 15 min): {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
 
 
 def run(db: str, visitors: int, rounds: int, rate: float, seconds: float) -> None:
@@ -263,7 +289,7 @@ def run(db: str, visitors: int, rounds: int, rate: float, seconds: float) -> Non
         port = _free_port()
         server = _serve(env, port, work / "serve.log")
         try:
-            asyncio.run(_bench(port, cookie, visitors, rounds, rate, seconds))
+            asyncio.run(_bench(server.pid, port, cookie, visitors, rounds, rate, seconds))
         finally:
             server.terminate()
             server.wait(20)

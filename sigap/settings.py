@@ -197,13 +197,26 @@ SIGAP_AUTHORITY_LIMITS: dict[str, int | None] = {
 }
 
 REDIS_URL = env_str("SIGAP_REDIS_URL", "")
-CHANNEL_LAYERS: dict[str, Any] = (
-    {
-        "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": env_str("SIGAP_CHANNEL_PREFIX", "sigap")},
-        }
+# channels-redis waits for a socket's next event with a blocking pop of up to 5 seconds; the
+# read must be allowed to outlast it. redis-py 8 cuts every read at 5 seconds by default, so an
+# idle or busy moment killed the waiting socket (an agent's inbox went deaf) with
+# "Timeout reading from ...". Still bounded, so a Redis that vanished is noticed.
+CHANNEL_REDIS_READ_SECONDS = 30
+
+
+def redis_channel_layer(url: str, prefix: str) -> dict[str, Any]:
+    """The channel layer on Redis at `url`: every web node and worker reaches every socket."""
+    return {
+        "BACKEND": "channels_redis.core.RedisChannelLayer",
+        "CONFIG": {
+            "hosts": [{"address": url, "socket_timeout": CHANNEL_REDIS_READ_SECONDS}],
+            "prefix": prefix,
+        },
     }
+
+
+CHANNEL_LAYERS: dict[str, Any] = (
+    {"default": redis_channel_layer(REDIS_URL, env_str("SIGAP_CHANNEL_PREFIX", "sigap"))}
     if REDIS_URL
     else {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 )

@@ -11,6 +11,7 @@ import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.utils import translation
@@ -18,8 +19,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from sigap.chat import limits, services
-from sigap.chat.availability import agents_available
-from sigap.chat.models import ChatVisitor, ChatWidget
+from sigap.chat.availability import agents_available, agents_available_after_message
+from sigap.chat.models import ChatConversation, ChatVisitor, ChatWidget
 from sigap.core.errors import DomainError
 from sigap.core.realtime import DirectDispatch
 
@@ -74,21 +75,30 @@ def _welcome(
     return visitor, frame
 
 
-def _write(visitor: ChatVisitor, body: str, address: str) -> bool:
-    """Record the visitor's message; whether someone has it or can take it now.
+def _write(
+    visitor: ChatVisitor, body: str, conversation: ChatConversation | None
+) -> tuple[bool, ChatConversation]:
+    """Record the visitor's message; whether someone has it or can take it now, and the
+    conversation it went to.
 
     Nobody holding the conversation and nobody free: the widget offers email again, so a
     visitor is never left writing into a chat no one reads.
     """
-    message = services.chat_message_receive(visitor=visitor, body=body, address=address)
+    message, conversation = services.chat_message_write(
+        visitor=visitor, body=body, conversation=conversation
+    )
     if message.ticket.assignee_id is not None:
-        return True
-    return agents_available(visitor.widget.team, language=visitor.language)
+        return True, conversation
+    return agents_available_after_message(
+        visitor.widget.team, language=visitor.language
+    ), conversation
 
 
 class VisitorConsumer(DirectDispatch, AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     widget: ChatWidget | None = None
     visitor: ChatVisitor | None = None
+    # The conversation this socket wrote to last: no lookup for every message.
+    conversation: ChatConversation | None = None
     language: str = "id"
 
     @property
@@ -143,8 +153,11 @@ class VisitorConsumer(DirectDispatch, AsyncJsonWebsocketConsumer):  # type: igno
             elif self.visitor is None:
                 raise DomainError(self._text(gettext_lazy("Say hello first.")))
             elif kind == "message":
-                answered = await self._call(
-                    _write, self.visitor, str(content.get("body", "")), self.address
+                # The flood check reads only the cache (Redis when scaled out): it need not
+                # wait for, nor hold up, the one thread every socket's database work runs in.
+                await self._call(services.refuse_floods, self.visitor, self.address, database=False)
+                answered, self.conversation = await self._call(
+                    _write, self.visitor, str(content.get("body", "")), self.conversation
                 )
                 if not answered:
                     await self.send_json({"type": "status", "available": False})
@@ -166,6 +179,7 @@ class VisitorConsumer(DirectDispatch, AsyncJsonWebsocketConsumer):  # type: igno
                     body=str(content.get("body", "")),
                     address=self.address,
                 )
+                self.conversation = None
             else:
                 raise DomainError(self._text(gettext_lazy("That frame is not understood.")))
         except DomainError as error:
@@ -190,15 +204,23 @@ class VisitorConsumer(DirectDispatch, AsyncJsonWebsocketConsumer):  # type: igno
         with translation.override(self.language):
             return str(message)
 
-    async def _call(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """Run a service in a thread, its messages in the visitor's language."""
+    async def _call(
+        self, function: Callable[..., T], *args: Any, database: bool = True, **kwargs: Any
+    ) -> T:
+        """Run a service in a thread, its messages in the visitor's language: the database
+        thread, unless `database` is False and the service never touches the database."""
         language = self.language
 
         def call() -> T:
             with translation.override(language):
                 return function(*args, **kwargs)
 
-        result: T = await database_sync_to_async(call)()
+        run = (
+            database_sync_to_async(call)
+            if database
+            else sync_to_async(call, thread_sensitive=False)
+        )
+        result: T = await run()
         return result
 
     async def _send_error(self, error: DomainError) -> None:
@@ -213,4 +235,6 @@ class VisitorConsumer(DirectDispatch, AsyncJsonWebsocketConsumer):  # type: igno
         await self.send_json({"type": "message", "message": event["message"]})
 
     async def chat_moved(self, event: dict[str, Any]) -> None:
+        # Moved in this tab or another: the next chat message starts a new conversation.
+        self.conversation = None
         await self.send_json({"type": "moved", "email": event["email"]})

@@ -146,6 +146,11 @@ def visitor_profile_set(*, visitor: ChatVisitor, name: str, email: str) -> ChatV
 
 
 def _current_customer(visitor: ChatVisitor) -> Customer | None:
+    if visitor.customer_id is None:
+        # Another tab's socket (its own copy of the visitor) may have written first.
+        visitor.customer_id = (
+            ChatVisitor.objects.filter(pk=visitor.pk).values_list("customer_id", flat=True).first()
+        )
     customer = visitor.customer
     # A merged customer lives on in the record it was merged into.
     while customer is not None and customer.merged_into_id is not None:
@@ -250,7 +255,11 @@ def conversation_history(conversation: ChatConversation) -> list[dict[str, Any]]
     return [message_payload(message) for message in reversed(list(messages))]
 
 
-def _refuse_floods(visitor: ChatVisitor, address: str, *, upload: bool = False) -> None:
+def refuse_floods(visitor: ChatVisitor, address: str, *, upload: bool = False) -> None:
+    """RateLimited when this message would be one too many; it counts towards the limits.
+
+    It touches only the cache, never the database.
+    """
     hits = [
         (limits.MESSAGES_PER_VISITOR, visitor.token_hash),
         (limits.MESSAGES_PER_ADDRESS, address),
@@ -268,37 +277,63 @@ def _deliver_to_visitor(
     publish_on_commit([visitor_group(visitor.pk)], {"type": "chat.message", "message": payload})
 
 
-def _write(visitor: ChatVisitor, body: str) -> Message:
-    """Record the visitor's message on their conversation, starting one if needed."""
-    conversation = current_conversation(visitor)
+def _write(
+    visitor: ChatVisitor, body: str, known: ChatConversation | None = None
+) -> tuple[Message, ChatConversation]:
+    """Record the visitor's message on their conversation, starting one if needed.
+
+    `known`: the conversation this visitor's socket wrote to last, which spares looking it up
+    on every message. A conversation closed since then is looked up afresh.
+
+    Called outside a transaction, a message on a going conversation is the ticket service's
+    own transaction (no savepoint round trips); a new conversation is one transaction.
+    """
+    conversation = known or current_conversation(visitor)
     customer = _current_customer(visitor)
     if conversation is not None and customer is not None:
         try:
-            return ticket_receive(ticket=conversation.ticket, customer=customer, body=body)
+            message = ticket_receive(ticket=conversation.ticket, customer=customer, body=body)
+            return message, conversation
         except Conflict:
-            pass  # closed meanwhile: the message starts a new conversation
-    customer, identity = _customer_for(visitor)
-    now = clock.now()
-    ticket = ticket_open(
-        customer=customer,
-        identity=identity,
-        channel=Channel.CHAT,
-        subject=_subject(body),
-        body=body,
-        team=visitor.widget.team,
-        at=now,
-    )
-    ChatConversation.objects.create(visitor=visitor, ticket=ticket, started_at=now)
-    return ticket.messages.get()
+            if known is not None:
+                # Another tab or an upload may have started the next conversation already.
+                return _write(visitor, body)
+            # closed meanwhile: the message starts a new conversation
+    with transaction.atomic():
+        customer, identity = _customer_for(visitor)
+        now = clock.now()
+        ticket = ticket_open(
+            customer=customer,
+            identity=identity,
+            channel=Channel.CHAT,
+            subject=_subject(body),
+            body=body,
+            team=visitor.widget.team,
+            at=now,
+        )
+        conversation = ChatConversation.objects.create(
+            visitor=visitor, ticket=ticket, started_at=now
+        )
+        return ticket.messages.get(), conversation
+
+
+def chat_message_write(
+    *, visitor: ChatVisitor, body: str, conversation: ChatConversation | None = None
+) -> tuple[Message, ChatConversation]:
+    """A message the visitor typed, once `refuse_floods` let it through; the conversation it
+    went to, for the socket to pass back as `conversation` with the next one.
+
+    The message is stored (committed) before the visitor's tabs are sent their echo."""
+    body = _clean_body(body)
+    message, conversation = _write(visitor, body, conversation)
+    _deliver_to_visitor(visitor, message, has_attachments=False)
+    return message, conversation
 
 
 def chat_message_receive(*, visitor: ChatVisitor, body: str, address: str) -> Message:
     """A message the visitor typed. Refused when it is empty, too long or part of a flood."""
-    _refuse_floods(visitor, address)
-    body = _clean_body(body)
-    with transaction.atomic():
-        message = _write(visitor, body)
-        _deliver_to_visitor(visitor, message, has_attachments=False)
+    refuse_floods(visitor, address)
+    message, _conversation = chat_message_write(visitor=visitor, body=body)
     return message
 
 
@@ -306,7 +341,7 @@ def chat_attachment_receive(
     *, visitor: ChatVisitor, filename: str, content_type: str, payload: bytes, address: str
 ) -> Message:
     """A file the visitor sent, kept under the same size and type rules as mail attachments."""
-    _refuse_floods(visitor, address, upload=True)
+    refuse_floods(visitor, address, upload=True)
     part = ParsedAttachment(filename=filename, content_type=content_type, payload=payload)
     name = clean_filename(filename, content_type)
     _type, reason = check_attachment(part, name)
@@ -318,7 +353,7 @@ def chat_attachment_receive(
     written: list[Path] = []
     try:
         with transaction.atomic():
-            message = _write(visitor, f"📎 {name}")
+            message, _conversation = _write(visitor, f"📎 {name}")
             attachments_store(message=message, parts=[part], at=message.created_at, written=written)
             _deliver_to_visitor(visitor, message)
     except BaseException:

@@ -315,13 +315,19 @@ def ticket_receive(
         )
         fields = ["last_customer_message_at", "message_count"]
         locked.last_customer_message_at = now
+        count = locked.message_count  # read under the row lock: nobody else adds one now
         locked.message_count = F("message_count") + 1
-        if locked.status in {Status.PENDING_CUSTOMER, Status.RESOLVED}:
+        reopened = locked.status in {Status.PENDING_CUSTOMER, Status.RESOLVED}
+        if reopened:
             _set_status(locked, Status.OPEN, by=None, at=now, reason="customer_replied")
             fields += ["status", "resolved_at"]
         sla_services.sla_customer_wrote(ticket=locked, at=now)
         _touch(locked, now, fields)
-        locked.refresh_from_db()
+        if reopened:
+            locked.refresh_from_db()  # what the status change set in passing
+        else:
+            # Spares re-reading the row on every message of a live chat.
+            locked.message_count = count + 1
         _sync(ticket, locked)
     return message
 

@@ -57,6 +57,18 @@ def test_customer_answer_reopens_a_waiting_ticket(agent: User, ticket: Ticket) -
     assert last.data == {"from": "pending_customer", "to": "open", "reason": "customer_replied"}
 
 
+def test_further_messages_on_an_open_ticket_are_counted_where_the_caller_sees_them(
+    ticket: Ticket,
+) -> None:
+    ticket_receive(ticket=ticket, customer=ticket.customer, body="Satu lagi.")
+    ticket_receive(ticket=ticket, customer=ticket.customer, body="Dan satu lagi.")
+
+    # The object the caller holds shows what was stored, without reading it again.
+    assert ticket.message_count == 3
+    assert Ticket.objects.get(pk=ticket.pk).message_count == 3
+    assert ticket.last_customer_message_at == Ticket.objects.get(pk=ticket.pk).updated_at
+
+
 def test_customer_answer_reopens_a_resolved_ticket(agent: User, ticket: Ticket) -> None:
     ticket_change_status(ticket=ticket, by=agent, status=Status.RESOLVED)
 
