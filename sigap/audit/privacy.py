@@ -46,10 +46,7 @@ def _check(by: User | None) -> None:
 
 
 def _rows(queryset: models.QuerySet[Any]) -> list[dict[str, Any]]:
-    return [
-        {"id": row["pk"], **row["fields"]}
-        for row in serializers.serialize("python", queryset)
-    ]
+    return [{"id": row["pk"], **row["fields"]} for row in serializers.serialize("python", queryset)]
 
 
 def _attachment_name(attachment: Attachment) -> str:
