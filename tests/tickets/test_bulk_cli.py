@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -121,7 +120,7 @@ for subject in ("Kulkas tidak dingin", "Ongkos kirim"):
 
 
 @pytest.fixture(scope="module")
-def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+def desk(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     """A desk of its own on disk, for the real command and its real exit codes."""
     data: Path = tmp_path_factory.mktemp("cli-desk")
     env = {k: v for k, v in os.environ.items() if not k.startswith("SIGAP_")}
@@ -133,7 +132,7 @@ def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     }
     for arguments in (["migrate", "--verbosity", "0"], ["shell", "--command", SEED]):
         _sigap(env, *arguments, check=True)
-    yield env
+    return env
 
 
 def _sigap(
