@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from sigap.tickets.models import format_reference
-from tests.e2e.desk import serious_violations
+from tests.e2e.desk import serious_violations, signed_in
 from tests.web.test_browser import (
     PASSWORD,
     USERNAME,
@@ -90,4 +90,8 @@ def test_two_tickets_chosen_and_resolved_one_held_by_the_close_gate(
     expect(page.locator("#inbox-list")).not_to_contain_text("Ongkos kirim ke Medan")
     expect(page.get_by_role("checkbox", name=f"Choose {GATED}")).not_to_be_checked()
     assert problems == []
-    assert serious_violations(page) == []
+
+    # The scan is injected as a script, which the desk's own policy rightly refuses.
+    scanner = signed_in(browser, desk_url, "en", bypass_csp=True)
+    scanner.get_by_role("checkbox", name=f"Choose {GATED}").check()
+    assert serious_violations(scanner) == []
