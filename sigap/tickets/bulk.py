@@ -24,8 +24,8 @@ from sigap.tickets.services import (
     ticket_change_status,
 )
 
-# One request holds its row locks one ticket at a time, but the whole call still runs in one
-# request: a bound keeps it well inside a web timeout (bench/bulk.py measures it).
+# The whole batch runs in one request and holds its tickets' row locks until it ends: a bound
+# keeps both short (bench/bulk.py measures a batch of this size).
 MAX_TICKETS = 200
 
 
@@ -76,27 +76,32 @@ def _each(by: User, ids: list[int], change: Callable[[Ticket], bool]) -> list[Bu
         .select_related("customer", "team", "assignee", "category")
     }
     results: dict[int, BulkResult] = {}
-    # Locks are taken in id order, so two bulk changes over the same tickets cannot deadlock.
-    for pk in sorted(ids):
-        reference = format_reference(pk)
-        ticket = found.get(pk)
-        if ticket is None:
-            results[pk] = BulkResult(
-                pk,
-                reference,
-                Outcome.REFUSED,
-                _("No ticket %(reference)s, or you may not see it.") % {"reference": reference},
-                "not_found",
-            )
-            continue
-        try:
-            with transaction.atomic():
-                changed = change(ticket)
-        except DomainError as error:
-            results[pk] = BulkResult(pk, reference, Outcome.REFUSED, error.message, error.code)
-        else:
-            results[pk] = BulkResult(pk, reference, Outcome.DONE if changed else Outcome.UNCHANGED)
+    # One transaction with a savepoint per ticket: one commit instead of up to 200 (each a
+    # disk flush on PostgreSQL; bench/bulk.py). Each ticket's row lock is then held until the
+    # batch ends, so locks are taken in id order: two batches over the same tickets queue
+    # instead of deadlocking.
+    with transaction.atomic():
+        for pk in sorted(ids):
+            results[pk] = _one(pk, found.get(pk), change)
     return [results[pk] for pk in ids]
+
+
+def _one(pk: int, ticket: Ticket | None, change: Callable[[Ticket], bool]) -> BulkResult:
+    reference = format_reference(pk)
+    if ticket is None:
+        return BulkResult(
+            pk,
+            reference,
+            Outcome.REFUSED,
+            _("No ticket %(reference)s, or you may not see it.") % {"reference": reference},
+            "not_found",
+        )
+    try:
+        with transaction.atomic():
+            changed = change(ticket)
+    except DomainError as error:
+        return BulkResult(pk, reference, Outcome.REFUSED, error.message, error.code)
+    return BulkResult(pk, reference, Outcome.DONE if changed else Outcome.UNCHANGED)
 
 
 def tickets_bulk_change_status(
