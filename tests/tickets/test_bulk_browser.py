@@ -78,6 +78,19 @@ def test_two_tickets_chosen_and_resolved_one_held_by_the_close_gate(
     page.keyboard.press("Space")
     expect(page.get_by_role("checkbox", name="Choose every ticket on this page")).to_be_checked()
     expect(page.locator("#bulk-count")).to_have_text("Tickets chosen: 2")
+
+    # A colleague changes a ticket meanwhile: the live list reloads and keeps the choice.
+    expect(page.locator("body[data-live='on']")).to_have_count(1)
+    colleague = signed_in(browser, desk_url, "en")
+    colleague.goto(f"{desk_url}/tickets/2/")
+    before = page.locator("#inbox-list").element_handle()
+    colleague.get_by_label("Internal note (never sent to the customer)").fill("Cek stok.")
+    colleague.get_by_role("button", name="Add note").click()
+    page.wait_for_function("list => !list.isConnected", arg=before)  # the list was replaced
+    expect(page.get_by_role("checkbox", name=f"Choose {GATED}")).to_be_checked()
+    expect(page.get_by_role("checkbox", name=f"Choose {FREE}")).to_be_checked()
+    expect(page.locator("#bulk-count")).to_have_text("Tickets chosen: 2")
+
     page.get_by_role("button", name="Resolve", exact=True).click()
 
     shown = page.locator(".messages")
