@@ -13,6 +13,7 @@ from ninja.openapi.schema import OpenAPISchema
 
 from sigap.api import (
     attachments,
+    bulk,
     customers,
     errors,
     feedback,
@@ -127,6 +128,8 @@ api = SigapAPI(
 errors.install(api)
 rate_limits.install(api)
 api.add_router("", people.router)
+# Before tickets: /tickets/bulk must not be read as /tickets/{ticket_id}.
+api.add_router("", bulk.router)
 api.add_router("", tickets.router)
 api.add_router("", customers.router)
 api.add_router("", sops.router)

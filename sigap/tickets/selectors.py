@@ -97,6 +97,13 @@ def inbox_query_parse(params: Mapping[str, str]) -> InboxQuery:
     )
 
 
+def ticket_id_from_reference(text: str) -> int | None:
+    """The id in "SGP-000042", "sgp42", "#42" or "42"; None when it is not a reference."""
+    found = _REFERENCE.match(text.strip())
+    pk = int(found.group(1)) if found else 0
+    return pk or None
+
+
 def _email_prefix(prefix: str) -> QuerySet[CustomerIdentity]:
     emails = CustomerIdentity.objects.filter(kind=IdentityKind.EMAIL, network="")
     if connection.vendor == "sqlite":

@@ -416,7 +416,13 @@ def _check_transition(ticket: Ticket, status: str) -> None:
 
 
 def _set_status(
-    ticket: Ticket, status: str, *, by: User | None, at: datetime, reason: str = ""
+    ticket: Ticket,
+    status: str,
+    *,
+    by: User | None,
+    at: datetime,
+    reason: str = "",
+    note: str = "",
 ) -> None:
     previous = ticket.status
     ticket.status = status
@@ -430,6 +436,9 @@ def _set_status(
     data: dict[str, Any] = {"from": previous, "to": status}
     if reason:
         data["reason"] = reason
+    if note:
+        # The person's own words; `reason` is a code the desk sets itself.
+        data["note"] = note
     event_record(ticket=ticket, kind=EventKind.STATUS_CHANGED, at=at, by=by, data=data)
     sop_services.sop_ticket_changed(ticket)
     sla_services.sla_status_changed(ticket=ticket, previous=previous, at=at)
@@ -437,14 +446,24 @@ def _set_status(
     routing_services.routing_status_changed(ticket=ticket, previous=previous, by=by, at=at)
 
 
-def ticket_change_status(*, ticket: Ticket, by: User, status: str) -> Ticket:
+STATUS_NOTE_MAX_CHARS = 500
+
+
+def ticket_change_status(*, ticket: Ticket, by: User, status: str, reason: str = "") -> Ticket:
+    """`reason`: why, in the person's words, shown on the timeline with the change."""
     _check_works_on(by, ticket)
+    reason = " ".join(reason.split())
+    if len(reason) > STATUS_NOTE_MAX_CHARS:
+        raise InvalidInput(
+            _("The reason is longer than %(max)s characters.") % {"max": STATUS_NOTE_MAX_CHARS},
+            field="reason",
+        )
     now = clock.now()
     with transaction.atomic():
         locked = _lock(ticket)
         _check_transition(locked, status)
         if locked.status != status:
-            _set_status(locked, status, by=by, at=now)
+            _set_status(locked, status, by=by, at=now, note=reason)
             _touch(locked, now, ["status", "resolved_at", "closed_at"])
         _sync(ticket, locked)
     return ticket

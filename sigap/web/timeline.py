@@ -75,6 +75,8 @@ def _detail(event: TicketEvent) -> str:
         text = _from_to(data, empty=_("none"), labels=Status)
         if data.get("reason") == "customer_replied":
             text += " " + _("(the customer wrote again)")
+        if data.get("note"):
+            text = _("%(change)s, because: %(reason)s") % {"change": text, "reason": data["note"]}
         return text
     if kind == EventKind.PRIORITY_CHANGED:
         return _from_to(data, empty=_("none"), labels=Priority)

@@ -5,6 +5,7 @@ from sigap.web.views import (
     approvals,
     attachments,
     auth,
+    bulk,
     contact,
     customers,
     inbox,
@@ -79,4 +80,5 @@ urlpatterns = [
     path("customers/<int:pk>/merge/", customers.customer_merge_post, name="customer_merge"),
     path("customers/<int:pk>/export/", privacy.customer_export_post, name="customer_export"),
     path("customers/<int:pk>/erase/", privacy.customer_erase_post, name="customer_erase"),
+    path("tickets/bulk/", bulk.tickets_bulk, name="tickets_bulk"),
 ]

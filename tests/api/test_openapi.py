@@ -8,6 +8,7 @@ EXPECTED = {
     "/api/categories": {"get"},
     "/api/agents": {"get"},
     "/api/tickets": {"get", "post"},
+    "/api/tickets/bulk": {"post"},
     "/api/tickets/{ticket_id}": {"get", "patch"},
     "/api/tickets/{ticket_id}/timeline": {"get"},
     "/api/tickets/{ticket_id}/replies": {"post"},

@@ -87,6 +87,8 @@ def _inbox(request: HttpRequest, *, full_page: bool) -> HttpResponse:
         "error": error,
         "next_link": _link(filters, cursor=page.next_cursor) if page and page.next_cursor else "",
         "list_url": reverse("inbox_list"),
+        # Rows get a checkbox for the action bar only for those who may change tickets.
+        "bulk": user.has_perm("tickets.change_ticket"),
     }
     if full_page:
         context |= {
