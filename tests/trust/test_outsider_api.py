@@ -32,6 +32,31 @@ def _team_b_ticket(desk: Desk) -> Ticket:
 
 
 CASES = [
+    # A bulk call answers 200 with one result per ticket: another team's ticket is "not found"
+    # there, exactly as an id that does not exist, and stays as it was.
+    Case(
+        "POST /api/tickets/bulk",
+        "another team's ticket in a batch",
+        "outsider",
+        lambda d: "/api/tickets/bulk",
+        (200,),
+        "agent",
+        200,
+        method="post",
+        body=lambda d: {"ids": [d.ticket.pk], "action": "status", "status": "pending_customer"},
+        shows='"done": 1',
+    ),
+    Case(
+        "POST /api/tickets/bulk",
+        "no role",
+        "nobody",
+        lambda d: "/api/tickets/bulk",
+        (403,),
+        "agent",
+        200,
+        method="post",
+        body=lambda d: {"ids": [d.ticket.pk], "action": "status", "status": "pending_customer"},
+    ),
     Case(
         "GET /api/me",
         "only oneself",

@@ -39,6 +39,30 @@ def _properties(desk: Desk, **changes: object) -> dict[str, object]:
 
 
 CASES = [
+    # The inbox's action bar answers with a redirect and messages; another team's ticket is
+    # reported as not found there and stays as it was.
+    Case(
+        "tickets/bulk/",
+        "another team's ticket in a batch",
+        "outsider",
+        lambda d: "/tickets/bulk/",
+        (302,),
+        "agent",
+        302,
+        method="post",
+        body=lambda d: {"ids": [str(d.ticket.pk)], "action": "pending_customer"},
+    ),
+    Case(
+        "tickets/bulk/",
+        "no role",
+        "nobody",
+        lambda d: "/tickets/bulk/",
+        (403,),
+        "agent",
+        302,
+        method="post",
+        body=lambda d: {"ids": [str(d.ticket.pk)], "action": "pending_customer"},
+    ),
     Case(
         "",
         "another team's tickets",
