@@ -197,11 +197,19 @@ SIGAP_AUTHORITY_LIMITS: dict[str, int | None] = {
 }
 
 REDIS_URL = env_str("SIGAP_REDIS_URL", "")
+# Longer than the channel layer's blocking pop (5 s); a Redis that stops answering still shows.
+REDIS_LAYER_READ_SECONDS = 30
 CHANNEL_LAYERS: dict[str, Any] = (
     {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": env_str("SIGAP_CHANNEL_PREFIX", "sigap")},
+            "CONFIG": {
+                # channels_redis waits for messages with a 5 s blocking pop, and redis-py 8
+                # gives every read a 5 s timeout by default: on a quiet node the timeout won,
+                # ended the consumer and closed an agent's live socket (bench/load.py).
+                "hosts": [{"address": REDIS_URL, "socket_timeout": REDIS_LAYER_READ_SECONDS}],
+                "prefix": env_str("SIGAP_CHANNEL_PREFIX", "sigap"),
+            },
         }
     }
     if REDIS_URL
