@@ -172,6 +172,14 @@ def _seed(agents: int) -> Desk:
     team = team_create(name="Pelanggan Retail", slug=TEAM)
     ChatWidget.objects.create(key="toko", name="Toko", team=team, allowed_origins=SHOP)
     Mailbox.objects.create(name=MAILBOX, team=team)
+    # Alerts on unassigned tickets go to the team's supervisor: a mailbox to count them in.
+    user_create(
+        username="penyelia",
+        email=f"penyelia@{DESK_DOMAIN}",
+        password=None,
+        role=Role.SUPERVISOR,
+        teams=[team],
+    )
     cookies = []
     for number in range(agents):
         agent = user_create(
@@ -217,7 +225,7 @@ async def _agent(
     base = f"http://127.0.0.1:{port}"
     session = {desk.session_cookie_name: desk.cookies[number]}
     socket = await stats.timed(
-        "agent inbox socket connect",
+        "agent inbox socket (connect; drops)",
         lambda: connect(
             f"ws://127.0.0.1:{port}/ws/inbox/",
             additional_headers={
@@ -236,7 +244,7 @@ async def _agent(
                     heard[notice["ticket"]].append(time.perf_counter())
         except Exception as error:
             if not stop.is_set():
-                stats.fail("agent inbox socket connect", f"closed: {error}")
+                stats.fail("agent inbox socket (connect; drops)", f"closed: {error}")
 
     listener = asyncio.create_task(listen()) if socket is not None else None
     rng = random.Random(number)
@@ -249,7 +257,7 @@ async def _agent(
             tickets = TICKET_LINK.findall(inbox or "")
             if stop.is_set() or not tickets:
                 continue
-            ticket = rng.choice(tickets[:10])
+            ticket = rng.choice(sorted(set(tickets)))
             page = await stats.timed(
                 "agent GET /tickets/N/", lambda t=ticket: _page(client, f"/tickets/{t}/")
             )
@@ -314,9 +322,9 @@ async def _visitor(
         if welcome.get("type") != "welcome":
             raise RuntimeError(f"no welcome: {welcome}")
     except Exception as error:
-        stats.fail("visitor connect + hello", f"{type(error).__name__}: {error}")
+        stats.fail("visitor socket (connect + hello; drops)", f"{type(error).__name__}: {error}")
         return
-    stats.ok("visitor connect + hello", (time.perf_counter() - began) * 1000)
+    stats.ok("visitor socket (connect + hello; drops)", (time.perf_counter() - began) * 1000)
     waiting: dict[str, asyncio.Future[float]] = {}
 
     async def listen() -> None:
@@ -340,7 +348,7 @@ async def _visitor(
                     future.set_result(time.perf_counter())
         except Exception as error:
             if not closing.is_set():
-                stats.fail("visitor connect + hello", f"closed: {error}")
+                stats.fail("visitor socket (connect + hello; drops)", f"closed: {error}")
 
     listener = asyncio.create_task(listen())
     written = 0
