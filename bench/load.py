@@ -61,6 +61,8 @@ VISITOR_TAG = re.compile(r"\[lv-\d+-\d+\]")
 REPLY_TAG = re.compile(r"\[lr-\d+-\d+\]")
 MAIL_TAG = re.compile(r"\[lm-\d+\]")
 ECHO_TIMEOUT = 30.0
+# As a browser: no pings of its own (the server pings), patient while a socket opens.
+BROWSER_SOCKET: dict[str, Any] = {"ping_interval": None, "open_timeout": 60}
 # An MTA keeps a message it was told to retry (EX_TEMPFAIL) and offers it again.
 MAIL_TRIES = 4
 EX_TEMPFAIL = 75
@@ -120,6 +122,8 @@ class Sent:
     visitor_messages: dict[str, tuple[float, int]] = field(default_factory=dict)
     # visitor tag -> how many echoes came back on the visitor's socket
     echoes: Counter[str] = field(default_factory=Counter)
+    # visitors whose socket closed before the end, or never opened
+    lost_sockets: set[int] = field(default_factory=set)
     # reply tag -> when the agent's POST came back
     replies: dict[str, float] = field(default_factory=dict)
     # reply tags whose POST failed or timed out: stored or not, either is honest
@@ -232,6 +236,7 @@ async def _agent(
                 "Origin": base,
                 "Cookie": f"{desk.session_cookie_name}={desk.cookies[number]}",
             },
+            **BROWSER_SOCKET,
         ),
     )
 
@@ -316,13 +321,18 @@ async def _visitor(
         return
     began = time.perf_counter()
     try:
-        socket = await connect(f"ws://127.0.0.1:{port}/ws/public/chat/toko/", origin=SHOP)  # type: ignore[arg-type]
+        socket = await connect(
+            f"ws://127.0.0.1:{port}/ws/public/chat/toko/",
+            origin=SHOP,  # type: ignore[arg-type]
+            **BROWSER_SOCKET,
+        )
         await socket.send(json.dumps({"type": "hello", "language": "id"}))
         welcome = json.loads(await asyncio.wait_for(socket.recv(), ECHO_TIMEOUT))
         if welcome.get("type") != "welcome":
             raise RuntimeError(f"no welcome: {welcome}")
     except Exception as error:
         stats.fail("visitor socket (connect + hello; drops)", f"{type(error).__name__}: {error}")
+        sent.lost_sockets.add(number)
         return
     stats.ok("visitor socket (connect + hello; drops)", (time.perf_counter() - began) * 1000)
     waiting: dict[str, asyncio.Future[float]] = {}
@@ -349,6 +359,8 @@ async def _visitor(
         except Exception as error:
             if not closing.is_set():
                 stats.fail("visitor socket (connect + hello; drops)", f"closed: {error}")
+        if not closing.is_set():
+            sent.lost_sockets.add(number)
 
     listener = asyncio.create_task(listen())
     written = 0
@@ -566,6 +578,23 @@ def _doubles(counter: Counter[Any]) -> int:
     return sum(1 for count in counter.values() if count > 1)
 
 
+def _visitor_of(tag: str) -> int:
+    return int(tag[4:].split("-")[0])
+
+
+def _visitor_of_ticket() -> dict[int, int]:
+    """ticket -> the load visitor who wrote on it."""
+    from sigap.tickets.models import Direction, Message
+
+    found = {}
+    rows = Message.objects.filter(direction=Direction.INBOUND, body_text__contains="[lv-")
+    for body, ticket in rows.values_list("body_text", "ticket_id"):
+        match = VISITOR_TAG.search(body)
+        if match:
+            found[ticket] = _visitor_of(match.group())
+    return found
+
+
 def _crossed(sent: Sent, nodes: int, stats: Stats) -> None:
     """Each visitor message: ms until an agent socket on the other node heard of its ticket."""
     from sigap.tickets.models import Direction, Message
@@ -603,28 +632,38 @@ def _check(sent: Sent, sink: Sink, stopped_at: Any, checks: Checks, stats: Stats
     from sigap.tickets.events import EventKind
     from sigap.tickets.models import Channel, DeliveryStatus, Direction, Message, TicketEvent
 
-    # Visitor messages.
+    # Visitor messages. One sent on a socket that then closed may or may not have been stored
+    # (the widget shows only what the desk echoed, and the history on reconnecting).
     stored = _tags(
         VISITOR_TAG,
         Message.objects.filter(direction=Direction.INBOUND, channel=Channel.CHAT)
         .filter(body_text__contains="[lv-")
         .values_list("body_text"),
     )
-    wanted = set(sent.visitor_messages)
-    missing = wanted - set(stored)
+    sent_tags = set(sent.visitor_messages)
+    echoed = {tag for tag in sent_tags if sent.echoes[tag]}
+    steady = {tag for tag in sent_tags if _visitor_of(tag) not in sent.lost_sockets}
+    missing = (echoed | steady) - set(stored)
     checks.check(
-        "every visitor message sent is stored exactly once",
-        not missing and not _doubles(stored) and set(stored) <= wanted,
-        f"{len(wanted)} sent, {len(set(stored) & wanted)} stored, {len(missing)} missing, "
-        f"{_doubles(stored)} stored twice or more, {len(set(stored) - wanted)} never sent",
+        "every visitor message echoed, or sent on a socket that stayed open, is stored once",
+        not missing and not _doubles(stored) and set(stored) <= sent_tags,
+        f"{len(sent_tags)} sent, {len(echoed)} echoed, {len(steady)} on steady sockets; "
+        f"{len(missing)} of these missing, {_doubles(stored)} stored twice or more, "
+        f"{len(set(stored) - sent_tags)} stored but never sent",
     )
-    echoed = Counter({tag: sent.echoes[tag] for tag in wanted})
-    no_echo = sum(1 for tag in stored if tag in wanted and echoed[tag] == 0)
+    no_echo = {tag for tag in steady if tag in stored and not sent.echoes[tag]}
+    twice = {tag for tag in sent_tags if sent.echoes[tag] > 1}
     checks.check(
-        "every stored visitor message echoed exactly once to its visitor",
-        not no_echo and not _doubles(echoed),
-        f"{sum(1 for c in echoed.values() if c == 1)} once, {no_echo} stored but never echoed, "
-        f"{_doubles(echoed)} echoed twice or more",
+        "every stored visitor message echoed exactly once on a steady socket",
+        not no_echo and not twice,
+        f"{len(steady & echoed) - len(twice)} once, {len(no_echo)} stored but never echoed, "
+        f"{len(twice)} echoed twice or more",
+    )
+    shaky = sent_tags - steady
+    print(
+        f"  NOTE  {len(sent.lost_sockets)} visitor sockets closed early or never opened; "
+        f"{len(shaky)} messages sent on them: {len(shaky & set(stored))} stored, "
+        f"{len(shaky & echoed)} echoed"
     )
 
     # Mail.
@@ -662,6 +701,11 @@ def _check(sent: Sent, sink: Sink, stopped_at: Any, checks: Checks, stats: Stats
         ).values_list("body_text", "id", "channel", "delivery_status")
     )
     stored_replies = _tags(REPLY_TAG, [(row[0],) for row in replies])
+    chat_ticket = dict(
+        Message.objects.filter(
+            direction=Direction.OUTBOUND, body_text__contains="[lr-"
+        ).values_list("id", "ticket_id")
+    )
     wanted = set(sent.replies)
     missing = wanted - set(stored_replies)
     stray = set(stored_replies) - wanted - sent.replies_unsure
@@ -703,13 +747,21 @@ def _check(sent: Sent, sink: Sink, stopped_at: Any, checks: Checks, stats: Stats
         f"{len(not_mailed)} never arrived, {len(twice_mailed)} twice, "
         f"{len(unsent_mailed)} arrived but not marked sent",
     )
-    not_pushed = [tag for tag, pk in chat_sent.items() if not sent.chat_frames.get(pk)]
+    # A reply to a visitor whose socket closed is read from the history on reconnecting.
+    visitor_of = _visitor_of_ticket()
+    steady_replies = {
+        tag: pk
+        for tag, pk in chat_sent.items()
+        if visitor_of.get(chat_ticket[pk]) not in sent.lost_sockets
+    }
+    not_pushed = [tag for tag, pk in steady_replies.items() if not sent.chat_frames.get(pk)]
     twice_pushed = [tag for tag, pk in chat_sent.items() if len(sent.chat_frames.get(pk, [])) > 1]
     checks.check(
-        "every chat reply reached its visitor's socket exactly once",
+        "every chat reply reached its visitor's socket exactly once (steady sockets)",
         not not_pushed and not twice_pushed,
-        f"{len(chat_sent)} marked sent, {len(chat_sent) - len(not_pushed)} received, "
-        f"{len(not_pushed)} never arrived, {len(twice_pushed)} twice",
+        f"{len(chat_sent)} marked sent, {len(steady_replies)} to steady sockets: "
+        f"{len(steady_replies) - len(not_pushed)} received, {len(not_pushed)} never arrived; "
+        f"{len(twice_pushed)} received twice or more",
     )
     checks.check(
         "no reply left queued or failed",
