@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.db import InterfaceError, OperationalError
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -170,6 +171,22 @@ class VisitorConsumer(DirectDispatch, AsyncJsonWebsocketConsumer):  # type: igno
                 raise DomainError(self._text(gettext_lazy("That frame is not understood.")))
         except DomainError as error:
             await self._send_error(error)
+        except (OperationalError, InterfaceError):
+            if kind == "hello":
+                raise  # Closing makes the widget connect and greet afresh.
+            # The database is locked or away and nothing was saved. Ending the consumer would
+            # close the socket and drop the message without a word; saying so lets the
+            # visitor send it again (bench/load.py saw this on SQLite under load).
+            logger.warning("chat %s frame not saved, database unavailable", kind, exc_info=True)
+            await self._send_error(
+                DomainError(
+                    self._text(
+                        gettext_lazy(
+                            "Your message could not be saved just now. Please send it again."
+                        )
+                    )
+                )
+            )
 
     async def _hello(self, content: dict[str, Any]) -> None:
         if self.visitor is not None:

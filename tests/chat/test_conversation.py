@@ -121,3 +121,41 @@ def test_a_returning_visitor_sees_the_conversation_again_without_internal_notes(
     ]
     assert Ticket.objects.count() == 1
     assert ticket.messages.filter(body_text="Saya ambil satu.").exists()
+
+
+def test_a_message_the_database_could_not_take_is_refused_aloud_and_the_chat_goes_on(
+    widget: ChatWidget, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.db import OperationalError
+
+    from sigap.chat import services
+
+    write = services.chat_message_receive
+    tries: list[str] = []
+
+    def locked_the_first_time(**kwargs: Any) -> Message:
+        # SQLite under a burst of writers: the write waited out its busy timeout.
+        tries.append(kwargs["body"])
+        if len(tries) == 1:
+            raise OperationalError("database is locked")
+        return write(**kwargs)
+
+    monkeypatch.setattr(services, "chat_message_receive", locked_the_first_time)
+
+    async def scenario() -> list[dict[str, Any]]:
+        visitor = visitor_socket()
+        await say_hello(visitor)
+        await visitor.send_json_to({"type": "message", "body": "Paket saya belum datang."})
+        refused = await visitor.receive_json_from(timeout=5)
+        await visitor.send_json_to({"type": "message", "body": "Paket saya belum datang."})
+        echo = await visitor.receive_json_from(timeout=5)
+        await visitor.disconnect()
+        return [refused, echo]
+
+    refused, echo = run(scenario)
+
+    assert refused["type"] == "error"
+    assert refused["message"] == "Your message could not be saved just now. Please send it again."
+    assert echo["type"] == "message"
+    assert echo["message"]["body"] == "Paket saya belum datang."
+    assert list(Message.objects.values_list("body_text", flat=True)) == ["Paket saya belum datang."]
