@@ -61,6 +61,8 @@ VISITOR_TAG = re.compile(r"\[lv-\d+-\d+\]")
 REPLY_TAG = re.compile(r"\[lr-\d+-\d+\]")
 MAIL_TAG = re.compile(r"\[lm-\d+\]")
 ECHO_TIMEOUT = 30.0
+# Sockets this long without a frame after the drain: nothing more is on its way.
+QUIET_SECONDS = 10.0
 # As a browser: no pings of its own (the server pings), patient while a socket opens.
 BROWSER_SOCKET: dict[str, Any] = {"ping_interval": None, "open_timeout": 60}
 # An MTA keeps a message it was told to retry (EX_TEMPFAIL) and offers it again.
@@ -124,6 +126,8 @@ class Sent:
     echoes: Counter[str] = field(default_factory=Counter)
     # visitors whose socket closed before the end, or never opened
     lost_sockets: set[int] = field(default_factory=set)
+    # when any socket last received a frame (perf_counter)
+    last_frame: float = 0.0
     # reply tag -> when the agent's POST came back
     replies: dict[str, float] = field(default_factory=dict)
     # reply tags whose POST failed or timed out: stored or not, either is honest
@@ -220,6 +224,7 @@ async def _agent(
     desk: Desk,
     think: float,
     stop: asyncio.Event,
+    closing: asyncio.Event,
     stats: Stats,
     sent: Sent,
 ) -> None:
@@ -245,6 +250,9 @@ async def _agent(
         try:
             async for raw in socket:
                 notice = json.loads(raw)
+                if notice.get("event") == "sla":
+                    continue  # timers keep firing after the load stops
+                sent.last_frame = time.perf_counter()
                 if isinstance(notice.get("ticket"), int):
                     heard[notice["ticket"]].append(time.perf_counter())
         except Exception as error:
@@ -290,6 +298,8 @@ async def _agent(
                     sent.replies_unsure.add(tag)
                     stats.fail("agent POST reply", f"answered {answer.status_code}")
             await _pause(stop, rng.expovariate(1 / think))
+    # Still listening through the drain: notices of the last messages are on their way.
+    await closing.wait()
     if socket is not None:
         await socket.close()
     if listener is not None:
@@ -341,6 +351,7 @@ async def _visitor(
         try:
             async for raw in socket:
                 frame = json.loads(raw)
+                sent.last_frame = time.perf_counter()
                 if frame.get("type") == "error":
                     stats.fail("visitor message (echo)", f"refused: {frame.get('message')}")
                 if frame.get("type") != "message":
@@ -520,7 +531,9 @@ async def _load(
     nodes = len(ports)
     agents = [
         asyncio.create_task(
-            _agent(n, n % nodes, ports[n % nodes], desk, args.agent_think, stop, stats, sent)
+            _agent(
+                n, n % nodes, ports[n % nodes], desk, args.agent_think, stop, closing, stats, sent
+            )
         )
         for n in range(args.agents)
     ]
@@ -544,12 +557,18 @@ async def _load(
             )
     stop.set()
     ran = time.perf_counter() - began
-    await asyncio.gather(*agents, mail)
+    await mail
     drained = await _drain(args.drain, stats)
-    # The last replies and echoes on their way to the sockets.
-    await asyncio.sleep(2)
+    # Frames still on their way to the sockets (echoes, replies, notices): wait until
+    # every socket has been quiet for a while.
+    settle = time.perf_counter()
+    while time.perf_counter() - sent.last_frame < QUIET_SECONDS:
+        if time.perf_counter() - settle > args.drain:
+            stats.fail("drain", f"sockets still receiving after {args.drain:.0f} s")
+            break
+        await asyncio.sleep(1)
     closing.set()
-    await asyncio.gather(*visitors)
+    await asyncio.gather(*agents, *visitors)
     return stats, sent, ran, drained
 
 
