@@ -405,6 +405,7 @@ async def _visitor(
             if arrived > 0:
                 stats.ok("visitor message (echo)", (arrived - began) * 1000)
         except TimeoutError:
+            waiting.pop(tag, None)  # a later error frame is not about this one
             stats.fail("visitor message (echo)", f"no echo within {ECHO_TIMEOUT:.0f} s")
     # Stay connected through the drain: late replies must still arrive here.
     await closing.wait()

@@ -84,7 +84,13 @@ def _write(visitor: ChatVisitor, body: str, address: str) -> bool:
     message = services.chat_message_receive(visitor=visitor, body=body, address=address)
     if message.ticket.assignee_id is not None:
         return True
-    return agents_available(visitor.widget.team, language=visitor.language)
+    try:
+        return agents_available(visitor.widget.team, language=visitor.language)
+    except (OperationalError, InterfaceError):
+        # The message is stored and echoed: telling the visitor it was not would have them
+        # send it twice. Only the offer of email waits for a database that answers.
+        logger.warning("chat availability unknown, database unavailable", exc_info=True)
+        return True
 
 
 class VisitorConsumer(DirectDispatch, AsyncJsonWebsocketConsumer):  # type: ignore[misc]

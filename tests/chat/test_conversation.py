@@ -159,3 +159,44 @@ def test_a_message_the_database_could_not_take_is_refused_aloud_and_the_chat_goe
     assert echo["type"] == "message"
     assert echo["message"]["body"] == "Paket saya belum datang."
     assert list(Message.objects.values_list("body_text", flat=True)) == ["Paket saya belum datang."]
+
+
+def test_a_stored_message_is_never_called_unsaved_when_only_the_availability_check_fails(
+    widget: ChatWidget, agent: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.db import OperationalError
+
+    from sigap.chat import consumers
+    from sigap.routing.models import Presence
+    from sigap.routing.services import presence_set
+
+    # Nobody online, so nobody is given the chat and the desk asks who could answer it.
+    presence_set(user=agent, status=Presence.OFFLINE, by=agent)
+
+    available = consumers.agents_available
+    greeted: list[bool] = []
+
+    def unreachable_once_greeted(*args: Any, **kwargs: Any) -> bool:
+        # The database goes away between saving the message and asking who is online.
+        if greeted:
+            raise OperationalError("server closed the connection unexpectedly")
+        return available(*args, **kwargs)
+
+    monkeypatch.setattr(consumers, "agents_available", unreachable_once_greeted)
+
+    async def scenario() -> list[dict[str, Any]]:
+        visitor = visitor_socket()
+        await say_hello(visitor)
+        greeted.append(True)
+        await visitor.send_json_to({"type": "message", "body": "Paket saya belum datang."})
+        echo = await visitor.receive_json_from(timeout=5)
+        after = (
+            [] if await visitor.receive_nothing(timeout=1) else [await visitor.receive_json_from()]
+        )
+        await visitor.disconnect()
+        return [echo, *after]
+
+    frames = run(scenario)
+
+    assert [frame["type"] for frame in frames] == ["message"]
+    assert list(Message.objects.values_list("body_text", flat=True)) == ["Paket saya belum datang."]
