@@ -155,7 +155,8 @@ def serve(
     server = sigap_start(args, env, log)
     import httpx
 
-    deadline = time.monotonic() + 60
+    # Migrating and installing the bundled SOPs take a while on a busy machine.
+    deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         if server.poll() is not None:
             raise SystemExit(f"sigap serve exited:\n{log.read_text()}")
