@@ -124,8 +124,9 @@ class Sent:
     visitor_messages: dict[str, tuple[float, int]] = field(default_factory=dict)
     # visitor tag -> how many echoes came back on the visitor's socket
     echoes: Counter[str] = field(default_factory=Counter)
-    # visitor tags the desk refused aloud (an error frame instead of the echo)
-    refused: set[str] = field(default_factory=set)
+    # visitor -> how many of its messages the desk refused aloud (an error frame, which names
+    # no message: it is counted per visitor)
+    refusals: Counter[int] = field(default_factory=Counter)
     # visitors whose socket closed before the end, or never opened
     lost_sockets: set[int] = field(default_factory=set)
     # when any socket last received a frame (perf_counter)
@@ -356,9 +357,9 @@ async def _visitor(
                 sent.last_frame = time.perf_counter()
                 if frame.get("type") == "error":
                     stats.fail("visitor message (echo)", f"refused: {frame.get('message')}")
-                    # A visitor waits for each echo before writing again: this is its answer.
+                    sent.refusals[number] += 1
+                    # The visitor waits for one echo at a time: this is its answer.
                     for tag, future in list(waiting.items()):
-                        sent.refused.add(tag)
                         waiting.pop(tag)
                         if not future.done():
                             future.set_result(-1.0)
@@ -672,15 +673,24 @@ def _check(sent: Sent, sink: Sink, stopped_at: Any, checks: Checks, stats: Stats
     sent_tags = set(sent.visitor_messages)
     echoed = {tag for tag in sent_tags if sent.echoes[tag]}
     steady = {tag for tag in sent_tags if _visitor_of(tag) not in sent.lost_sockets}
-    missing = (echoed | steady) - set(stored) - sent.refused
-    refused_stored = sent.refused & set(stored)
+    # An echo means stored. On a socket that stayed open every message is either stored or
+    # refused aloud: per visitor, sent = stored + refused.
+    unstored_echoed = echoed - set(stored)
+    unstored: Counter[int] = Counter(_visitor_of(tag) for tag in steady - set(stored))
+    visitors = set(unstored) | set(sent.refusals)
+    lost = sum(max(0, unstored[v] - sent.refusals[v]) for v in visitors)
+    over = sum(max(0, sent.refusals[v] - unstored[v]) for v in visitors)
     checks.check(
         "every visitor message echoed, or sent on a socket that stayed open, is stored once",
-        not missing and not _doubles(stored) and set(stored) <= sent_tags and not refused_stored,
+        not unstored_echoed
+        and not lost
+        and not over
+        and not _doubles(stored)
+        and set(stored) <= sent_tags,
         f"{len(sent_tags)} sent, {len(echoed)} echoed, {len(steady)} on steady sockets, "
-        f"{len(sent.refused)} refused aloud; {len(missing)} missing, "
-        f"{_doubles(stored)} stored twice or more, {len(set(stored) - sent_tags)} stored but "
-        f"never sent, {len(refused_stored)} refused but stored",
+        f"{sum(sent.refusals.values())} refused aloud; {lost + len(unstored_echoed)} lost, "
+        f"{over} refused but stored, {_doubles(stored)} stored twice or more, "
+        f"{len(set(stored) - sent_tags)} stored but never sent",
     )
     no_echo = {tag for tag in steady if tag in stored and not sent.echoes[tag]}
     twice = {tag for tag in sent_tags if sent.echoes[tag] > 1}
