@@ -59,7 +59,6 @@ DESK_DOMAIN = "desk.example"
 # A message tag makes every visitor message, mail and reply findable in the database.
 VISITOR_TAG = re.compile(r"\[lv-\d+-\d+\]")
 REPLY_TAG = re.compile(r"\[lr-\d+-\d+\]")
-MAIL_TAG = re.compile(r"\[lm-\d+\]")
 ECHO_TIMEOUT = 30.0
 # Sockets this long without a frame after the drain: nothing more is on its way.
 QUIET_SECONDS = 10.0
@@ -420,7 +419,7 @@ def _mail(
     """A customer's mail; one in three answers an earlier one (a reply on the same ticket)."""
     message_id = f"<load-{os.getpid()}-{number}@{CUSTOMER_DOMAIN}>"
     tag = f"[lm-{number}]"
-    headers = [f"Message-ID: {message_id}", f"Date: {format_datetime(_now_local())}"]
+    headers = [f"Message-ID: {message_id}", f"Date: {format_datetime(_now())}"]
     if earlier and number % 3 == 0:
         sender, subject, parent = rng.choice(earlier)
         subject = f"Re: {subject}"
@@ -435,7 +434,7 @@ def _mail(
     return message_id, ("\r\n".join(headers) + "\r\n\r\n" + body + "\r\n").encode()
 
 
-def _now_local() -> Any:
+def _now() -> Any:
     from datetime import UTC, datetime
 
     return datetime.now(UTC)
