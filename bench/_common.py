@@ -125,6 +125,62 @@ def analyze() -> None:
     say(f"ANALYZE in {time.monotonic() - started:.1f}s")
 
 
+# ----------------------------------------------------------------------------- processes
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def sigap_start(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    """`sigap ARGS` in the background, its output in `log`."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "sigap", *args],
+        env=env,
+        cwd=ROOT,
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+    )
+
+
+def serve(
+    env: dict[str, str], port: int, log: Path, *, workers: bool = False
+) -> subprocess.Popen[bytes]:
+    """A real `sigap serve` on 127.0.0.1:port, once it answers /healthz."""
+    args = ["serve", "--port", str(port)] + ([] if workers else ["--no-workers"])
+    server = sigap_start(args, env, log)
+    import httpx
+
+    # Migrating and installing the bundled SOPs take a while on a busy machine.
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"sigap serve exited:\n{log.read_text()}")
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
+                return server
+        except httpx.TransportError:
+            time.sleep(0.1)
+    raise SystemExit("sigap serve did not answer")
+
+
+def stop(processes: Sequence[subprocess.Popen[bytes]], timeout: float = 20) -> None:
+    """SIGTERM to all, then wait for each (killed if it hangs)."""
+    for process in processes:
+        if process.poll() is None:
+            process.terminate()
+    for process in processes:
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
 # ----------------------------------------------------------------------------- loading
 
 

@@ -23,8 +23,6 @@ import argparse
 import asyncio
 import hashlib
 import os
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -35,36 +33,6 @@ from _common import percentile, say
 
 SHOP = "http://toko.example"
 BUDGET_P99_MS = 100.0
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _serve(env: dict[str, str], port: int, log: Path) -> subprocess.Popen[bytes]:
-    server = subprocess.Popen(
-        [sys.executable, "-m", "sigap", "serve", "--no-workers", "--port", str(port)],
-        env=env,
-        cwd=_common.ROOT,
-        stdout=log.open("wb"),
-        stderr=subprocess.STDOUT,
-    )
-    import httpx
-
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"sigap serve exited:\n{log.read_text()}")
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
-                return server
-        except httpx.TransportError:
-            time.sleep(0.1)
-    raise SystemExit("sigap serve did not answer")
 
 
 def _seed() -> str:
@@ -286,13 +254,12 @@ def run(db: str, visitors: int, rounds: int, rate: float, seconds: float) -> Non
         cookie = _seed()
         env = dict(os.environ)
         env["SIGAP_LOG_LEVEL"] = "WARNING"
-        port = _free_port()
-        server = _serve(env, port, work / "serve.log")
+        port = _common.free_port()
+        server = _common.serve(env, port, work / "serve.log")
         try:
             asyncio.run(_bench(server.pid, port, cookie, visitors, rounds, rate, seconds))
         finally:
-            server.terminate()
-            server.wait(20)
+            _common.stop([server])
 
 
 def main() -> None:

@@ -121,3 +121,82 @@ def test_a_returning_visitor_sees_the_conversation_again_without_internal_notes(
     ]
     assert Ticket.objects.count() == 1
     assert ticket.messages.filter(body_text="Saya ambil satu.").exists()
+
+
+def test_a_message_the_database_could_not_take_is_refused_aloud_and_the_chat_goes_on(
+    widget: ChatWidget, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.db import OperationalError
+
+    from sigap.chat import services
+
+    write = services.chat_message_receive
+    tries: list[str] = []
+
+    def locked_the_first_time(**kwargs: Any) -> Message:
+        # SQLite under a burst of writers: the write waited out its busy timeout.
+        tries.append(kwargs["body"])
+        if len(tries) == 1:
+            raise OperationalError("database is locked")
+        return write(**kwargs)
+
+    monkeypatch.setattr(services, "chat_message_receive", locked_the_first_time)
+
+    async def scenario() -> list[dict[str, Any]]:
+        visitor = visitor_socket()
+        await say_hello(visitor)
+        await visitor.send_json_to({"type": "message", "body": "Paket saya belum datang."})
+        refused = await visitor.receive_json_from(timeout=5)
+        await visitor.send_json_to({"type": "message", "body": "Paket saya belum datang."})
+        echo = await visitor.receive_json_from(timeout=5)
+        await visitor.disconnect()
+        return [refused, echo]
+
+    refused, echo = run(scenario)
+
+    assert refused["type"] == "error"
+    assert refused["message"] == "Your message could not be saved just now. Please send it again."
+    assert echo["type"] == "message"
+    assert echo["message"]["body"] == "Paket saya belum datang."
+    assert list(Message.objects.values_list("body_text", flat=True)) == ["Paket saya belum datang."]
+
+
+def test_a_stored_message_is_never_called_unsaved_when_only_the_availability_check_fails(
+    widget: ChatWidget, agent: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.db import OperationalError
+
+    from sigap.chat import consumers
+    from sigap.routing.models import Presence
+    from sigap.routing.services import presence_set
+
+    # Nobody online, so nobody is given the chat and the desk asks who could answer it.
+    presence_set(user=agent, status=Presence.OFFLINE, by=agent)
+
+    available = consumers.agents_available
+    greeted: list[bool] = []
+
+    def unreachable_once_greeted(*args: Any, **kwargs: Any) -> bool:
+        # The database goes away between saving the message and asking who is online.
+        if greeted:
+            raise OperationalError("server closed the connection unexpectedly")
+        return available(*args, **kwargs)
+
+    monkeypatch.setattr(consumers, "agents_available", unreachable_once_greeted)
+
+    async def scenario() -> list[dict[str, Any]]:
+        visitor = visitor_socket()
+        await say_hello(visitor)
+        greeted.append(True)
+        await visitor.send_json_to({"type": "message", "body": "Paket saya belum datang."})
+        echo = await visitor.receive_json_from(timeout=5)
+        after = (
+            [] if await visitor.receive_nothing(timeout=1) else [await visitor.receive_json_from()]
+        )
+        await visitor.disconnect()
+        return [echo, *after]
+
+    frames = run(scenario)
+
+    assert [frame["type"] for frame in frames] == ["message"]
+    assert list(Message.objects.values_list("body_text", flat=True)) == ["Paket saya belum datang."]

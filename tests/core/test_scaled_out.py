@@ -91,3 +91,32 @@ def test_a_change_on_one_node_reaches_an_agent_watching_another(
     assert notice == {"event": "changed", "ticket": ticket.pk}
     ticket.refresh_from_db()
     assert ticket.priority == "urgent"
+
+
+def test_a_quiet_inbox_socket_stays_open_and_still_hears_changes(
+    agent: User, team_a: Team, two_nodes: list[int]
+) -> None:
+    # The channel layer waits for messages with a 5 s blocking pop; longer than that with
+    # nothing to hear must not end the agent's live connection.
+    watching, changing = two_nodes
+    ticket = make_ticket(team=team_a)
+    token = token_create(user=agent).token
+
+    with connect(
+        f"ws://127.0.0.1:{watching}/ws/inbox/",
+        additional_headers={
+            "Cookie": f"sessionid={_session_cookie(agent)}",
+            "Origin": f"http://127.0.0.1:{watching}",
+        },
+        open_timeout=10,
+    ) as socket:
+        time.sleep(12)
+        response = httpx.patch(
+            f"http://127.0.0.1:{changing}/api/tickets/{ticket.pk}",
+            json={"priority": "urgent"},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        assert response.status_code == 200, response.text
+        notice = json.loads(socket.recv(timeout=10))
+
+    assert notice == {"event": "changed", "ticket": ticket.pk}

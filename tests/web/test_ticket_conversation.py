@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import pytest
+from django.db import OperationalError
 from django.test import Client
 
 from sigap.accounts.models import User
@@ -83,4 +85,24 @@ def test_an_empty_reply_is_refused_with_status_400(
 
     assert response.status_code == 400
     assert errors(response) == ["This field is required."]
+    assert ticket.messages.count() == 1
+
+
+def test_a_reply_the_database_could_not_take_is_kept_in_the_form_to_send_again(
+    client: Client, agent: User, ticket: Ticket, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def locked(**kwargs: object) -> None:
+        # SQLite under a burst of writers: the write waited out its busy timeout.
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr("sigap.web.views.tickets.ticket_reply", locked)
+    client.force_login(agent)
+
+    response = client.post(f"/tickets/{ticket.pk}/reply/", {"body": "Kami cek dulu.", "status": ""})
+
+    assert response.status_code == 503
+    assert errors(response) == [
+        "The desk could not save this just now; nothing was changed. Please send it again."
+    ]
+    assert "Kami cek dulu." in response.content.decode()  # kept in the form, not lost
     assert ticket.messages.count() == 1

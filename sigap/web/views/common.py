@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
 
 from sigap.accounts.models import User
 from sigap.core.errors import DomainError, NotFound
 from sigap.tickets import access
 from sigap.tickets.models import Ticket
+
+logger = logging.getLogger(__name__)
 
 
 def current_user(request: HttpRequest) -> User:
@@ -55,5 +60,15 @@ def submitted(
         done = action(form.cleaned_data)
     except DomainError as error:
         return form_error(form, error)
+    except (OperationalError, InterfaceError):
+        # The database is locked (SQLite under a burst of writers) or away, and the service's
+        # transaction rolled back. The form again with what was typed, not a server error page
+        # that loses it (bench/load.py saw agents' replies end so).
+        logger.warning("form not saved, database unavailable", exc_info=True)
+        form.add_error(
+            None,
+            _("The desk could not save this just now; nothing was changed. Please send it again."),
+        )
+        return 503
     messages.success(request, done)
     return None
