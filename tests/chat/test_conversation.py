@@ -130,17 +130,17 @@ def test_a_message_the_database_could_not_take_is_refused_aloud_and_the_chat_goe
 
     from sigap.chat import services
 
-    write = services.chat_message_receive
+    write = services.chat_message_write
     tries: list[str] = []
 
-    def locked_the_first_time(**kwargs: Any) -> Message:
+    def locked_the_first_time(**kwargs: Any) -> Any:
         # SQLite under a burst of writers: the write waited out its busy timeout.
         tries.append(kwargs["body"])
         if len(tries) == 1:
             raise OperationalError("database is locked")
         return write(**kwargs)
 
-    monkeypatch.setattr(services, "chat_message_receive", locked_the_first_time)
+    monkeypatch.setattr(services, "chat_message_write", locked_the_first_time)
 
     async def scenario() -> list[dict[str, Any]]:
         visitor = visitor_socket()
@@ -173,7 +173,7 @@ def test_a_stored_message_is_never_called_unsaved_when_only_the_availability_che
     # Nobody online, so nobody is given the chat and the desk asks who could answer it.
     presence_set(user=agent, status=Presence.OFFLINE, by=agent)
 
-    available = consumers.agents_available
+    available = consumers.agents_available_after_message
     greeted: list[bool] = []
 
     def unreachable_once_greeted(*args: Any, **kwargs: Any) -> bool:
@@ -182,7 +182,7 @@ def test_a_stored_message_is_never_called_unsaved_when_only_the_availability_che
             raise OperationalError("server closed the connection unexpectedly")
         return available(*args, **kwargs)
 
-    monkeypatch.setattr(consumers, "agents_available", unreachable_once_greeted)
+    monkeypatch.setattr(consumers, "agents_available_after_message", unreachable_once_greeted)
 
     async def scenario() -> list[dict[str, Any]]:
         visitor = visitor_socket()
