@@ -13,7 +13,6 @@ is reopened while its agent is away, offline or full (`routing_team_changed`,
 from __future__ import annotations
 
 import logging
-import time
 from datetime import datetime, timedelta
 
 from django.db import transaction
@@ -22,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from sigap.accounts.models import Role, User
 from sigap.core import clock
+from sigap.core.brief_cache import BriefCache
 from sigap.core.env import env_int
 from sigap.core.errors import InvalidInput, NotAllowed
 from sigap.core.jobs import job_enqueue
@@ -208,12 +208,8 @@ def _assign_free_agent(
     return None
 
 
-# Every new ticket asks whether its team routes; that changes rarely, so each process keeps the
-# answer for a few seconds, as it does the live SOPs and policies. Saving or deleting a team's
-# routing clears it at once in this process (sigap.routing.apps); another process sees the
-# change within ROUTING_CACHE_SECONDS.
-ROUTING_CACHE_SECONDS = 5.0
-_routings: dict[int, tuple[float, TeamRouting | None]] = {}
+# Whether a team routes; saving or deleting a team's routing clears it (sigap.routing.apps).
+_routings: BriefCache[int, TeamRouting | None] = BriefCache()
 
 
 def routing_cache_clear(**_signal: object) -> None:
@@ -223,13 +219,9 @@ def routing_cache_clear(**_signal: object) -> None:
 def _routing_of(team_id: int | None) -> TeamRouting | None:
     if team_id is None:
         return None
-    now = time.monotonic()
-    hit = _routings.get(team_id)
-    if hit is not None and hit[0] > now:
-        return hit[1]
-    routing = TeamRouting.objects.filter(team_id=team_id, is_enabled=True).first()
-    _routings[team_id] = (now + ROUTING_CACHE_SECONDS, routing)
-    return routing
+    return _routings.get(
+        team_id, lambda: TeamRouting.objects.filter(team_id=team_id, is_enabled=True).first()
+    )
 
 
 def _queue(ticket: Ticket, *, team_id: int, at: datetime) -> None:

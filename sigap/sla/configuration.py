@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import functools
-import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import yaml
 from django.db import transaction
@@ -15,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from sigap.accounts.models import Team, User
 from sigap.core import clock
+from sigap.core.brief_cache import BriefCache
 from sigap.core.errors import InvalidInput, NotAllowed
 from sigap.sla.calendar import BusinessCalendar
 from sigap.sla.calendar_document import CalendarDocument, calendar_from_document, calendar_parse
@@ -33,31 +32,19 @@ def bundled_policy() -> PolicyDocument:
     return policy_parse(DEFAULT_POLICY_FILE.read_text(encoding="utf-8"))
 
 
-# Every new ticket asks which policy and calendar apply; they change rarely, so each process
-# keeps its answers for a few seconds. A change made here clears them at once; one made by
-# another process reaches this one within CACHE_SECONDS.
-CACHE_SECONDS = 5.0
-_cache: dict[tuple[str, int | None], tuple[float, Any]] = {}
-
-
-def _cached(kind: str, team_id: int | None, load: Callable[[], T]) -> T:
-    now = time.monotonic()
-    hit = _cache.get((kind, team_id))
-    if hit is not None and hit[0] > now:
-        value: T = hit[1]
-        return value
-    value = load()
-    _cache[(kind, team_id)] = (now + CACHE_SECONDS, value)
-    return value
+# Which policy and calendar a team has: a change made here clears the answers at once.
+_policies: BriefCache[int | None, PolicyDocument] = BriefCache()
+_calendars: BriefCache[int | None, BusinessCalendar] = BriefCache()
 
 
 def cache_clear() -> None:
-    _cache.clear()
+    _policies.clear()
+    _calendars.clear()
 
 
 def policy_for_team(team_id: int | None) -> PolicyDocument:
     """The team's own policy, else the desk's default, else the shipped standard."""
-    return _cached("policy", team_id, lambda: _policy_for_team(team_id))
+    return _policies.get(team_id, lambda: _policy_for_team(team_id))
 
 
 def _policy_for_team(team_id: int | None) -> PolicyDocument:
@@ -74,7 +61,7 @@ def _policy_for_team(team_id: int | None) -> PolicyDocument:
 
 def calendar_for_team(team_id: int | None) -> BusinessCalendar:
     """The team's business hours; a team without a calendar is served around the clock."""
-    return _cached("calendar", team_id, lambda: _calendar_for_team(team_id))
+    return _calendars.get(team_id, lambda: _calendar_for_team(team_id))
 
 
 def _calendar_for_team(team_id: int | None) -> BusinessCalendar:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -16,6 +15,7 @@ from django.utils.translation import gettext as _
 from sigap.accounts.models import User
 from sigap.audit.services import audit_record
 from sigap.core import clock
+from sigap.core.brief_cache import BriefCache
 from sigap.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from sigap.sla import services as sla_services
 from sigap.sops.document import Step
@@ -156,29 +156,22 @@ def live_versions() -> list[SopVersion]:
     )
 
 
-# Every new ticket asks which SOPs are live; that changes rarely, so each process keeps the
-# answer (with the triggers ready to match) for a few seconds. Publishing here clears it at
-# once; a version published by another process is chosen here within LIVE_CACHE_SECONDS.
-LIVE_CACHE_SECONDS = 5.0
-_live: tuple[float, dict[str, tuple[SopVersion, Candidate]]] | None = None
+# The live SOPs with their triggers ready to match; publishing here clears them at once.
+_live: BriefCache[None, dict[str, tuple[SopVersion, Candidate]]] = BriefCache()
 
 
 def live_cache_clear() -> None:
-    global _live
-    _live = None
+    _live.clear()
 
 
 def _live_candidates() -> dict[str, tuple[SopVersion, Candidate]]:
-    global _live
-    now = time.monotonic()
-    cached = _live
-    if cached is not None and cached[0] > now:
-        return cached[1]
-    candidates = {
-        v.sop.key: (v, Candidate(v.sop.key, version_document(v).triggers)) for v in live_versions()
-    }
-    _live = (now + LIVE_CACHE_SECONDS, candidates)
-    return candidates
+    return _live.get(
+        None,
+        lambda: {
+            v.sop.key: (v, Candidate(v.sop.key, version_document(v).triggers))
+            for v in live_versions()
+        },
+    )
 
 
 def _topic(ticket: Ticket, text: str | None) -> TicketTopic:
