@@ -1,4 +1,4 @@
-"""Inserting the rows every new ticket writes, without compiling the INSERT each time.
+"""Inserting (and looking up) the rows every new ticket needs, without compiling SQL each time.
 
 `Model.objects.create()` and `bulk_create()` build the statement anew for every call: for the
 handful of small rows a new ticket needs (the ticket, its message, its events, its SOP run and
@@ -8,6 +8,9 @@ so what is stored is exactly what `save()` would store.
 
 They send no `pre_save`/`post_save` signals: use them only for models nothing listens to
 (tests/core/test_rows.py checks the models that use them).
+
+`select_where` is the same idea for the few lookups every received message makes (the sender's
+address, for one): a fixed statement, rows converted as the ORM converts them.
 """
 
 from __future__ import annotations
@@ -164,3 +167,63 @@ def _insert(
             chunk = rows[first : first + _ROWS_PER_STATEMENT]
             statement = _statement(model, names, db.vendor, len(chunk), False)
             cursor.execute(statement, [value for row in chunk for value in row])
+
+
+@cache
+def _select_statement(model: type[Model], where: str, vendor: str) -> str:
+    """SELECT of every concrete column; `vendor` keys the cache, as quoting belongs to it."""
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(str(f.column)) for f in model._meta.concrete_fields)
+    # The model's own table and columns, and a condition written in code, never a value.
+    return "SELECT {} FROM {} WHERE {}".format(  # noqa: S608, UP032  # nosec B608
+        columns, quote(model._meta.db_table), where
+    )
+
+
+def select_where(
+    model: type[M],
+    where: str,
+    params: Sequence[Any],
+    *,
+    order_by: str = "",
+    limit: int = 0,
+    for_update: bool = False,
+) -> list[M]:
+    """Instances of `model` whose rows match `where`: a condition over the model's own columns,
+    written once in code with %s for each value (e.g. `'"kind" = %s AND "value" = %s'`).
+
+    Every concrete field is read and converted as the ORM converts it, so the instances are the
+    ones `Model.objects.filter()` would give. `order_by` is an ORDER BY list in the same SQL
+    (`'"is_inline", "id"'`); `limit` > 0 adds a LIMIT. `for_update` locks the
+    rows till the transaction ends where the database locks rows (SQLite locks the whole
+    database for a writing transaction already).
+    """
+    db = _database()
+    statement = _select_statement(model, where, db.vendor)
+    if order_by:
+        statement += f" ORDER BY {order_by}"
+    if limit:
+        statement += f" LIMIT {int(limit)}"
+    if for_update and db.features.has_select_for_update:
+        statement += " FOR UPDATE"
+    fields = model._meta.concrete_fields
+    with db.cursor() as cursor:
+        cursor.execute(statement, list(params))
+        rows = cursor.fetchall()
+    if not rows:
+        return []
+    names = [f.attname for f in fields]
+    steps = []
+    for index, f in enumerate(fields):
+        column = f.get_col(model._meta.db_table)
+        found = db.ops.get_db_converters(column) + column.get_db_converters(db)
+        if found:
+            steps.append((index, found, column))
+    found_instances = []
+    for row in rows:
+        values = list(row)
+        for index, converters, column in steps:
+            for convert in converters:
+                values[index] = convert(values[index], column, db)
+        found_instances.append(model.from_db(db.alias, names, values))
+    return found_instances

@@ -17,9 +17,11 @@ from django.utils.translation import gettext as _
 from sigap.accounts.models import User
 from sigap.core import clock
 from sigap.core.errors import Conflict, NotAllowed
+from sigap.core.rows import insert_one, select_where
 from sigap.customers.models import Customer, CustomerIdentity, IdentityKind
 from sigap.customers.services import IdentityInput, customer_for_identity
 from sigap.intake.attachments import attachments_store
+from sigap.intake.lookups import Named, inbound_taken, messages_named
 from sigap.intake.models import InboundEmail, InboundStatus, Mailbox
 from sigap.intake.parsing import (
     MalformedEmail,
@@ -35,7 +37,6 @@ from sigap.tickets.events import EventKind, event_record
 from sigap.tickets.models import (
     Category,
     Channel,
-    Direction,
     Message,
     Priority,
     Status,
@@ -73,17 +74,10 @@ def _strip_mbox_line(raw: bytes) -> bytes:
 
 
 def _existing(mailbox: Mailbox | None, message_id: str) -> InboundEmail | None:
-    if not message_id:
-        return None
-    # mailbox=None is `mailbox IS NULL`: mail piped in without a mailbox. Every message asks
-    # and nearly every answer is "no", so the question reads one column and the row is loaded
-    # (raw source and all) only for a message seen before.
-    found = list(
-        InboundEmail.objects.filter(mailbox=mailbox, message_id=message_id).values_list(
-            "pk", flat=True
-        )[:1]
-    )
-    return InboundEmail.objects.get(pk=found[0]) if found else None
+    # Every message asks and nearly every answer is "no", so the question reads one column and
+    # the row is loaded (raw source and all) only for a message seen before.
+    found = inbound_taken(mailbox.pk if mailbox is not None else None, message_id)
+    return InboundEmail.objects.get(pk=found) if found is not None else None
 
 
 def email_ingest(
@@ -102,26 +96,60 @@ def email_ingest(
     if existing is not None:
         return existing
     kept = raw[: settings.MAIL_MAX_BYTES] if is_truncated else raw
+    inbound = InboundEmail(
+        mailbox=mailbox,
+        message_id=message_id,
+        raw=kept,
+        size=size,
+        is_truncated=is_truncated,
+        received_at=clock.now(),
+        status=InboundStatus.QUARANTINED,
+    )
+    written: list[Path] = []
     try:
         with transaction.atomic():
-            # The row comes first: its unique key makes a second, concurrent intake of the
-            # same message wait here and then fail, before it creates anything.
-            inbound = InboundEmail.objects.create(
-                mailbox=mailbox,
-                message_id=message_id,
-                raw=kept,
-                size=size,
-                is_truncated=is_truncated,
-                received_at=clock.now(),
-                status=InboundStatus.QUARANTINED,
-            )
-            _process(inbound, kept, envelope_sender)
-    except IntegrityError:
+            _act(inbound, kept, envelope_sender, written)
+            # The row is written once, last, with what became of the mail. Its unique key
+            # still makes a concurrent intake of the same message fail here, and that
+            # intake's ticket goes with its rolled-back transaction.
+            insert_one(inbound)
+    except TEMPORARY_ERRORS:
+        _remove(written)
+        raise
+    except IntegrityError as error:
+        _remove(written)
         existing = _existing(mailbox, message_id)
+        if existing is not None:
+            return existing
+        _quarantine(inbound, error)
+    except Exception as error:
+        _remove(written)
+        _quarantine(inbound, error)
+    return inbound
+
+
+def _quarantine(inbound: InboundEmail, error: Exception) -> None:
+    """Keep the mail that could not be taken, with the reason, for an admin to look at."""
+    logger.warning("mail %s quarantined: %s", inbound.message_id, error)
+    _mark_quarantined(inbound, error)
+    try:
+        with transaction.atomic():
+            insert_one(inbound)
+    except IntegrityError:
+        # Taken meanwhile by a concurrent intake of the same message: that row stands.
+        existing = _existing(inbound.mailbox, inbound.message_id)
         if existing is None:
             raise
-        return existing
-    return inbound
+        for field in InboundEmail._meta.concrete_fields:
+            setattr(inbound, field.attname, getattr(existing, field.attname))
+
+
+def _mark_quarantined(inbound: InboundEmail, error: Exception) -> None:
+    inbound.status = InboundStatus.QUARANTINED
+    inbound.ticket = None
+    inbound.ticket_message = None
+    inbound.detail = ""
+    inbound.error = f"{type(error).__name__}: {error}"[:MAX_ERROR_CHARS]
 
 
 def email_reprocess(*, inbound: InboundEmail, by: User) -> InboundEmail:
@@ -146,15 +174,7 @@ def _process(inbound: InboundEmail, raw: bytes, envelope_sender: str | None) -> 
     written: list[Path] = []
     try:
         with transaction.atomic():
-            if inbound.is_truncated:
-                raise MalformedEmail(
-                    _("The message is larger than %(max)s bytes; only the start was kept.")
-                    % {"max": settings.MAIL_MAX_BYTES}
-                )
-            parsed = parse_email(raw)
-            inbound.from_address = parsed.from_address[:320]
-            inbound.subject = parsed.subject[:255]
-            _decide(inbound, parsed, envelope_sender, written)
+            _act(inbound, raw, envelope_sender, written)
             inbound.save(update_fields=PROCESSED_FIELDS)
     except TEMPORARY_ERRORS:
         _remove(written)
@@ -162,12 +182,23 @@ def _process(inbound: InboundEmail, raw: bytes, envelope_sender: str | None) -> 
     except Exception as error:
         _remove(written)
         logger.warning("mail %s quarantined: %s", inbound.message_id, error)
-        inbound.status = InboundStatus.QUARANTINED
-        inbound.ticket = None
-        inbound.ticket_message = None
-        inbound.detail = ""
-        inbound.error = f"{type(error).__name__}: {error}"[:MAX_ERROR_CHARS]
+        _mark_quarantined(inbound, error)
         inbound.save(update_fields=PROCESSED_FIELDS)
+
+
+def _act(
+    inbound: InboundEmail, raw: bytes, envelope_sender: str | None, written: list[Path]
+) -> None:
+    """Read the mail and do what it asks for; raises on mail that cannot be taken."""
+    if inbound.is_truncated:
+        raise MalformedEmail(
+            _("The message is larger than %(max)s bytes; only the start was kept.")
+            % {"max": settings.MAIL_MAX_BYTES}
+        )
+    parsed = parse_email(raw)
+    inbound.from_address = parsed.from_address[:320]
+    inbound.subject = parsed.subject[:255]
+    _decide(inbound, parsed, envelope_sender, written)
 
 
 def _remove(paths: list[Path]) -> None:
@@ -186,13 +217,19 @@ def _decide(
         )
         inbound.detail = automatic.reason
         return
-    copy = _copy_received(inbound.message_id)
+    # One question finds both a copy of this very mail and the messages it answers.
+    named = messages_named([inbound.message_id, *parsed.in_reply_to, *parsed.references])
+    copy = min(
+        (n for n in named if n.external_id == inbound.message_id and n.is_received_mail),
+        key=lambda n: n.message_id,
+        default=None,
+    )
     if copy is not None:
         # The same mail sent to two of our mailboxes: one conversation, not two.
         inbound.status = InboundStatus.DUPLICATE
-        inbound.ticket = copy.ticket
-        inbound.ticket_message = copy
-        inbound.detail = _("Already received as message %(id)s.") % {"id": copy.pk}
+        inbound.ticket_id = copy.ticket_id
+        inbound.ticket_message_id = copy.message_id
+        inbound.detail = _("Already received as message %(id)s.") % {"id": copy.message_id}
         return
     if not parsed.from_address:
         raise MalformedEmail(_("The message has no usable From address."))
@@ -204,7 +241,7 @@ def _decide(
     )
     body = _body(parsed)
     body_html = parsed.html if parsed.html and len(parsed.html) <= MAX_HTML_CHARS else None
-    ticket = _thread(parsed, customer)
+    ticket = _thread(parsed, customer, named)
     if ticket is not None:
         message = ticket_receive(
             ticket=ticket,
@@ -239,19 +276,6 @@ def _decide(
     )
 
 
-def _copy_received(message_id: str) -> Message | None:
-    """The ticket message this mail already became through another mailbox, if any."""
-    # As in _existing: the usual answer is "none", found by reading one column.
-    found = list(
-        Message.objects.filter(
-            external_id=message_id, direction=Direction.INBOUND, channel=Channel.EMAIL
-        )
-        .order_by("pk")
-        .values_list("pk", flat=True)[:1]
-    )
-    return Message.objects.select_related("ticket").get(pk=found[0]) if found else None
-
-
 def _body(parsed: ParsedEmail) -> str:
     body = parsed.text.strip() or _("(The message has no text.)")
     limit = settings.MESSAGE_MAX_CHARS
@@ -267,29 +291,26 @@ def _subject(parsed: ParsedEmail) -> str:
     return subject[:255]
 
 
-def _thread(parsed: ParsedEmail, customer: Customer) -> Ticket | None:
+def _thread(parsed: ParsedEmail, customer: Customer, named: list[Named]) -> Ticket | None:
     """The open ticket this mail continues, if it is the same customer's.
 
     Message-IDs and ticket references are easy to guess, so a mail is only ever added to a
     ticket of the customer who sent it: nobody can write into a stranger's conversation.
     """
-    ids = [*reversed(parsed.in_reply_to), *reversed(parsed.references)]
-    if ids:
-        earlier = (
-            Message.objects.filter(external_id__in=ids, ticket__customer=customer)
-            .select_related("ticket")
-            .order_by("-created_at", "-pk")
-            .first()
-        )
-        if earlier is not None and earlier.ticket.status != Status.CLOSED:
-            return earlier.ticket
-        if earlier is not None:
+    answered = {*parsed.in_reply_to, *parsed.references}
+    # `named` is newest first: the latest of the customer's messages this mail names.
+    earlier = next(
+        (n for n in named if n.external_id in answered and n.customer_id == customer.pk), None
+    )
+    if earlier is not None:
+        if earlier.is_closed:
             return None  # a reply to a closed ticket starts a new one
+        return select_where(Ticket, '"id" = %s', [earlier.ticket_id])[0]
     reference = subject_reference(parsed.subject)
     if reference is not None:
-        ticket = Ticket.objects.filter(pk=reference, customer=customer).first()
-        if ticket is not None and ticket.status != Status.CLOSED:
-            return ticket
+        found = select_where(Ticket, '"id" = %s AND "customer_id" = %s', [reference, customer.pk])
+        if found and found[0].status != Status.CLOSED:
+            return found[0]
     return None
 
 

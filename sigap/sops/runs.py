@@ -12,7 +12,7 @@ from django.db import transaction
 
 from sigap.accounts.models import User
 from sigap.core import clock
-from sigap.core.rows import insert_one, insert_values
+from sigap.core.rows import insert_one, insert_values, select_where
 from sigap.sla.configuration import calendar_for_team
 from sigap.sops.document import SopDocument
 from sigap.sops.engine import (
@@ -26,9 +26,11 @@ from sigap.sops.engine import (
     evaluate,
 )
 from sigap.sops.loading import parse_document
-from sigap.sops.models import SopRun, SopVersion, StepState, StepStatus
+from sigap.sops.models import Sop, SopRun, SopVersion, StepState, StepStatus
 from sigap.tickets.events import EventKind, event_record
 from sigap.tickets.models import Attachment, Direction, Message, Ticket
+
+_ID_IS = '"id" = %s'
 
 # Published versions never change, so their parsed documents are kept for the process's life.
 # Keyed by more than the id: SQLite may hand a rolled-back row's id to a new row.
@@ -162,7 +164,7 @@ def sop_run_refresh(*, run: SopRun, ticket: Ticket) -> None:
     Evidence the customer sent before its step opened completes that step as soon as it opens.
     """
     now = clock.now()
-    states = list(run.steps.all())
+    states = select_where(StepState, '"run_id" = %s', [run.pk], order_by='"position", "id"')
     view = _run_view(run, ticket, states, now)
     for _round in states:
         early = [
@@ -208,11 +210,16 @@ def sop_run_refresh(*, run: SopRun, ticket: Ticket) -> None:
 
 
 def current_run(ticket: Ticket) -> SopRun | None:
-    return (
-        SopRun.objects.select_related("version", "version__sop")
-        .filter(ticket=ticket, ended_at__isnull=True)
-        .first()
-    )
+    """The ticket's run not yet ended, with its version and SOP loaded."""
+    # Asked for every file a customer sends and every step an agent completes: three fixed
+    # statements cost a fraction of the ORM's three-table join.
+    found = select_where(SopRun, '"ticket_id" = %s AND "ended_at" IS NULL', [ticket.pk], limit=1)
+    if not found:
+        return None
+    run = found[0]
+    run.version = select_where(SopVersion, _ID_IS, [run.version_id])[0]
+    run.version.sop = select_where(Sop, _ID_IS, [run.version.sop_id])[0]
+    return run
 
 
 def _evidence_complete(*, run: SopRun, state: StepState, ticket: Ticket, at: datetime) -> None:
@@ -249,8 +256,11 @@ def sop_evidence_received(*, ticket: Ticket, message: Message) -> StepState | No
     earlier ones keeps the file and is done as soon as it opens. Returns the step, if any."""
     if message.direction != Direction.INBOUND:
         return None
-    attachment = message.attachments.order_by("is_inline", "pk").first()
-    if attachment is None:
+    # Every received file comes through here, so the lookups are fixed statements.
+    found = select_where(
+        Attachment, '"message_id" = %s', [message.pk], order_by='"is_inline", "id"', limit=1
+    )
+    if not found:
         return None
     with transaction.atomic():
         run = current_run(ticket)
@@ -259,21 +269,23 @@ def sop_evidence_received(*, ticket: Ticket, message: Message) -> StepState | No
         wanted = [s.id for s in version_document(run.version).steps if s.kind == "request_evidence"]
         if not wanted:
             return None
-        state = (
-            StepState.objects.select_for_update()
-            .filter(
-                run=run,
-                step_id__in=wanted,
-                status__in=(StepStatus.OPEN, StepStatus.BLOCKED),
-                evidence__isnull=True,
-            )
-            .order_by("-status", "position")  # "open" sorts after "blocked"
-            .first()
+        states = select_where(
+            StepState,
+            '"run_id" = %s AND "status" IN (%s, %s) AND "evidence_id" IS NULL',
+            [run.pk, StepStatus.OPEN, StepStatus.BLOCKED],
+            order_by='"position"',
+            for_update=True,
+        )
+        # An open step before a blocked one: the customer answers what is being asked now.
+        state = min(
+            (s for s in states if s.step_id in wanted),
+            key=lambda s: (s.status != StepStatus.OPEN, s.position),
+            default=None,
         )
         if state is None:
             return None
-        state.evidence = attachment
-        state.save(update_fields=["evidence"])
+        state.evidence = found[0]
+        StepState.objects.filter(pk=state.pk).update(evidence=found[0])
         sop_run_refresh(run=run, ticket=ticket)
     return state
 

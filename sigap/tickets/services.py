@@ -19,7 +19,7 @@ from sigap.core.errors import Conflict, InvalidInput, NotAllowed
 from sigap.core.html import sanitise_html
 from sigap.core.jobs import job_enqueue
 from sigap.core.realtime import publish_on_commit
-from sigap.core.rows import insert_one
+from sigap.core.rows import insert_one, select_where
 from sigap.customers.models import Customer, CustomerIdentity
 from sigap.feedback import services as feedback_services
 from sigap.routing import services as routing_services
@@ -97,7 +97,11 @@ def _check_works_on(by: User, ticket: Ticket) -> None:
 
 def _lock(ticket: Ticket) -> Ticket:
     """Re-read the ticket under a row lock so concurrent changes queue instead of clobbering."""
-    return Ticket.objects.select_for_update().get(pk=ticket.pk)
+    # Every message of a live chat locks its ticket: a fixed statement, not an ORM query.
+    found = select_where(Ticket, '"id" = %s', [ticket.pk], for_update=True)
+    if not found:
+        raise Ticket.DoesNotExist(f"ticket {ticket.pk} is gone")
+    return found[0]
 
 
 def _touch(ticket: Ticket, at: datetime, fields: list[str]) -> None:
@@ -295,16 +299,18 @@ def ticket_receive(
         locked = _lock(ticket)
         if locked.status == Status.CLOSED:
             raise Conflict(_("This ticket is closed; a new message starts a new ticket."))
-        message = Message.objects.create(
-            ticket=locked,
-            direction=Direction.INBOUND,
-            channel=locked.channel,
-            author_customer=customer,
-            body_text=body,
-            body_html=sanitise_html(body_html) if body_html else None,
-            delivery_status=DeliveryStatus.RECEIVED,
-            external_id=external_id,
-            created_at=now,
+        message = insert_one(
+            Message(
+                ticket=locked,
+                direction=Direction.INBOUND,
+                channel=locked.channel,
+                author_customer=customer,
+                body_text=body,
+                body_html=sanitise_html(body_html) if body_html else None,
+                delivery_status=DeliveryStatus.RECEIVED,
+                external_id=external_id,
+                created_at=now,
+            )
         )
         event_record(
             ticket=locked,

@@ -5,10 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.db import transaction
+from django.db.models import Model
 from django.db.models.signals import post_save, pre_save
 
-from sigap.core.rows import insert_instances, insert_one, insert_values
+from sigap.core.rows import insert_instances, insert_one, insert_values, select_where
 from sigap.customers.models import Customer, CustomerIdentity
+from sigap.intake.models import InboundEmail, InboundStatus
 from sigap.sla.models import Timer, TimerKind, TimerState
 from sigap.sops.models import SopRun, StepState
 from sigap.tickets.models import Message, Ticket, TicketEvent
@@ -20,7 +23,18 @@ AT = datetime(2026, 10, 7, 9, 30, 15, 123456, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(
-    "model", [Ticket, Message, TicketEvent, SopRun, StepState, Timer, Customer, CustomerIdentity]
+    "model",
+    [
+        Ticket,
+        Message,
+        TicketEvent,
+        SopRun,
+        StepState,
+        Timer,
+        Customer,
+        CustomerIdentity,
+        InboundEmail,
+    ],
 )
 def test_models_written_this_way_have_no_save_signal_listeners(model: type) -> None:
     # insert_* send no signals: a listener added later would silently miss these rows.
@@ -111,3 +125,43 @@ def test_a_batch_bigger_than_one_statement_goes_in_whole() -> None:
     )
     stored = set(Message.objects.filter(ticket=ticket).values_list("external_id", flat=True))
     assert {f"m{i}" for i in range(250)} <= stored
+
+
+def _stored(instance: Model) -> dict[str, object]:
+    return {f.attname: getattr(instance, f.attname) for f in type(instance)._meta.concrete_fields}
+
+
+def test_rows_looked_up_read_back_as_the_orm_reads_them() -> None:
+    customer = make_customer("Sari")
+    ticket = make_ticket(team=None, customer=customer)
+    event = insert_one(
+        TicketEvent(ticket=ticket, kind="note", data={"a": [1, "dua", None]}, created_at=AT)
+    )
+    inbound = insert_one(
+        InboundEmail(
+            message_id="<a@b>",
+            raw=b"Subject: x\r\n\r\n\xff",
+            size=15,
+            received_at=AT,
+            status=InboundStatus.TICKET_CREATED,
+            ticket=ticket,
+        )
+    )
+    for model, pk in ((Ticket, ticket.pk), (TicketEvent, event.pk), (InboundEmail, inbound.pk)):
+        [found] = select_where(model, '"id" = %s', [pk])
+        expected = model.objects.get(pk=pk)
+        assert not found._state.adding
+        assert _stored(found) == _stored(expected)
+    assert bytes(select_where(InboundEmail, '"id" = %s', [inbound.pk])[0].raw).endswith(b"\xff")
+    assert select_where(TicketEvent, '"id" = %s', [event.pk])[0].data == {"a": [1, "dua", None]}
+
+
+def test_a_lookup_finds_nothing_or_as_many_as_asked() -> None:
+    ticket = make_ticket(team=None)
+    for kind in ("note", "note", "note"):
+        insert_one(TicketEvent(ticket=ticket, kind=kind, created_at=AT))
+    assert select_where(TicketEvent, '"ticket_id" = %s', [ticket.pk + 1000]) == []
+    assert len(select_where(TicketEvent, '"ticket_id" = %s', [ticket.pk], limit=2)) == 2
+    with transaction.atomic():
+        [locked] = select_where(Ticket, '"id" = %s', [ticket.pk], for_update=True)
+    assert locked.pk == ticket.pk
