@@ -88,7 +88,9 @@ def customer_for_identity(
         while customer.merged_into_id is not None:
             customer = select_where(Customer, _ID_IS, [customer.merged_into_id])[0]
         return customer, found[0]
-    with transaction.atomic():
+    # No savepoint inside a caller's transaction, as for ticket_open_with_message: the two
+    # rows go or stay with the caller's.
+    with transaction.atomic(savepoint=False):
         # Every new sender of mail or chat comes through here: the fast inserts (no signals
         # listen to either model) halve the cost of a first contact.
         customer = insert_one(Customer(name=name.strip(), language=language))

@@ -158,7 +158,10 @@ def ticket_open_with_message(
     subject = _clean_subject(subject)
     body = _clean_body(body)
     now = at or clock.now()
-    with transaction.atomic():
+    # No savepoint of its own inside a caller's transaction (mail intake, a chat's first
+    # message): a failure here rolls back with the caller, as no caller catches one to carry
+    # on, and the savepoint was two of a new mail's twenty round trips to PostgreSQL.
+    with transaction.atomic(savepoint=False):
         ticket = insert_one(
             Ticket(
                 subject=subject,
