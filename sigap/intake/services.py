@@ -96,36 +96,45 @@ def email_ingest(
     if existing is not None:
         return existing
     kept = raw[: settings.MAIL_MAX_BYTES] if is_truncated else raw
-    inbound = InboundEmail(
-        mailbox=mailbox,
-        message_id=message_id,
-        raw=kept,
-        size=size,
-        is_truncated=is_truncated,
-        received_at=clock.now(),
-        status=InboundStatus.QUARANTINED,
-    )
-    written: list[Path] = []
-    try:
-        with transaction.atomic():
-            _act(inbound, kept, envelope_sender, written)
-            # The row is written once, last, with what became of the mail. Its unique key
-            # still makes a concurrent intake of the same message fail here, and that
-            # intake's ticket goes with its rolled-back transaction.
-            insert_one(inbound)
-    except TEMPORARY_ERRORS:
-        _remove(written)
-        raise
-    except IntegrityError as error:
-        _remove(written)
-        existing = _existing(mailbox, message_id)
-        if existing is not None:
-            return existing
-        _quarantine(inbound, error)
-    except Exception as error:
-        _remove(written)
-        _quarantine(inbound, error)
-    return inbound
+    received_at = clock.now()
+    for attempt in range(2):
+        inbound = InboundEmail(
+            mailbox=mailbox,
+            message_id=message_id,
+            raw=kept,
+            size=size,
+            is_truncated=is_truncated,
+            received_at=received_at,
+            status=InboundStatus.QUARANTINED,
+        )
+        written: list[Path] = []
+        try:
+            with transaction.atomic():
+                _act(inbound, kept, envelope_sender, written)
+                # The row is written once, last, with what became of the mail. Its unique
+                # key still makes a concurrent intake of the same message fail here, and
+                # that intake's ticket goes with its rolled-back transaction.
+                insert_one(inbound)
+            return inbound
+        except TEMPORARY_ERRORS:
+            _remove(written)
+            raise
+        except IntegrityError as error:
+            _remove(written)
+            existing = _existing(mailbox, message_id)
+            if existing is not None:
+                return existing
+            if attempt == 0:
+                # Another intake added what this one was adding, e.g. a new sender's two
+                # first mails at once both adding the customer: once more finds theirs.
+                logger.info("mail %s collided with another intake; again", message_id)
+                continue
+            _quarantine(inbound, error)
+        except Exception as error:
+            _remove(written)
+            _quarantine(inbound, error)
+        return inbound
+    raise AssertionError("unreachable: the second attempt returns")
 
 
 def _quarantine(inbound: InboundEmail, error: Exception) -> None:
