@@ -112,15 +112,28 @@ def sla_customer_wrote(*, ticket: Ticket, at: datetime) -> None:
     first response (or an earlier next response) is still being waited for."""
     if ticket.channel in LIVE_CHANNELS:
         return
-    if Timer.objects.filter(
-        ticket_id=ticket.pk, kind__in=RESPONSE_KINDS, state__in=LIVE_STATES
-    ).exists():
+    if _response_clock_running(ticket.pk):
         return
     policy = policy_for_team(ticket.team_id)
     target = policy.target_for(ticket.channel, ticket.priority)
     timer = _target_timer(ticket, policy, target, TimerKind.NEXT_RESPONSE, at) if target else None
     if timer is not None:
         timer.save()
+
+
+# Asked for every mail a customer adds to a ticket: written out, as _tickets_since is.
+_RESPONSE_CLOCK_RUNNING = (
+    'SELECT 1 FROM "sla_timer" WHERE "ticket_id" = %s AND "kind" IN (%s, %s)'
+    ' AND "state" IN (%s, %s) LIMIT 1'
+)
+
+
+def _response_clock_running(ticket_id: int) -> bool:
+    """Whether a first or next response is being waited for already."""
+    with connection.cursor() as cursor:
+        values: list[int | str] = [ticket_id, *map(str, RESPONSE_KINDS), *map(str, LIVE_STATES)]
+        cursor.execute(_RESPONSE_CLOCK_RUNNING, values)
+        return cursor.fetchone() is not None
 
 
 def sla_agent_replied(*, ticket: Ticket, at: datetime) -> None:
