@@ -127,6 +127,33 @@ def _sync(target: Ticket, source: Ticket) -> None:
         setattr(target, field.attname, getattr(source, field.attname))
 
 
+def _received(
+    ticket: Ticket,
+    customer: Customer,
+    body: str,
+    body_html: str | None,
+    external_id: str,
+    at: datetime,
+    *,
+    recorded_by: User | None = None,
+) -> Message:
+    """Store what the customer wrote on the ticket's channel (an agent records a call)."""
+    return insert_one(
+        Message(
+            ticket=ticket,
+            direction=Direction.INBOUND,
+            channel=ticket.channel,
+            author_user=recorded_by,
+            author_customer=customer,
+            body_text=body,
+            body_html=sanitise_html(body_html) if body_html else None,
+            delivery_status=DeliveryStatus.RECEIVED,
+            external_id=external_id,
+            created_at=at,
+        )
+    )
+
+
 def ticket_open_with_message(
     *,
     customer: Customer,
@@ -179,20 +206,7 @@ def ticket_open_with_message(
                 message_count=1,
             )
         )
-        message = insert_one(
-            Message(
-                ticket=ticket,
-                direction=Direction.INBOUND,
-                channel=channel,
-                author_user=by,
-                author_customer=customer,
-                body_text=body,
-                body_html=sanitise_html(body_html) if body_html else None,
-                delivery_status=DeliveryStatus.RECEIVED,
-                external_id=external_id,
-                created_at=now,
-            )
-        )
+        message = _received(ticket, customer, body, body_html, external_id, now, recorded_by=by)
         kind = EventKind.CONTACT_LOGGED if by is not None else EventKind.TICKET_CREATED
         event_record(
             ticket=ticket,
@@ -302,19 +316,7 @@ def ticket_receive(
         locked = _lock(ticket)
         if locked.status == Status.CLOSED:
             raise Conflict(_("This ticket is closed; a new message starts a new ticket."))
-        message = insert_one(
-            Message(
-                ticket=locked,
-                direction=Direction.INBOUND,
-                channel=locked.channel,
-                author_customer=customer,
-                body_text=body,
-                body_html=sanitise_html(body_html) if body_html else None,
-                delivery_status=DeliveryStatus.RECEIVED,
-                external_id=external_id,
-                created_at=now,
-            )
-        )
+        message = _received(locked, customer, body, body_html, external_id, now)
         event_record(
             ticket=locked,
             kind=EventKind.MESSAGE_RECEIVED,

@@ -4,16 +4,16 @@ and both callers are told about that one row."""
 
 from __future__ import annotations
 
-import threading
+from collections.abc import Callable
 
 import pytest
-from django.db import connection
 
 from sigap.customers.models import Customer
 from sigap.intake.models import InboundEmail, InboundStatus, Mailbox
 from sigap.intake.services import email_ingest
 from sigap.tickets.models import Message, Ticket
 from tests.intake.conftest import eml
+from tests.together import at_once
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -21,25 +21,11 @@ WORKERS = 4
 
 
 def _ingest_all_at_once(raws: list[bytes], mailbox: Mailbox) -> tuple[list[int], list[object]]:
-    start = threading.Barrier(len(raws))
-    taken: list[int] = []
-    failures: list[object] = []
+    def ingest(raw: bytes) -> Callable[[], int]:
+        return lambda: email_ingest(raw=raw, mailbox=mailbox).pk
 
-    def ingest(raw: bytes) -> None:
-        try:
-            start.wait()
-            taken.append(email_ingest(raw=raw, mailbox=mailbox).pk)
-        except BaseException as error:  # reported by the test, not lost in the thread
-            failures.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=ingest, args=(raw,)) for raw in raws]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    return taken, failures
+    taken, failures = at_once([ingest(raw) for raw in raws], seconds=60)
+    return taken, list(failures)
 
 
 def test_one_mail_delivered_by_several_workers_at_once_is_one_ticket(mailbox: Mailbox) -> None:

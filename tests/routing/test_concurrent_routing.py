@@ -4,11 +4,10 @@ either assigned or waiting, never both, never lost."""
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
+from collections.abc import Callable
 
 import pytest
-from django.db import connection
 
 from sigap.accounts.models import Role, Team, User
 from sigap.customers.models import Customer
@@ -17,6 +16,7 @@ from sigap.routing.services import queue_hand_out
 from sigap.tickets.models import Channel, Ticket
 from tests import factories
 from tests.routing.helpers import online, routes
+from tests.together import at_once
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -24,24 +24,10 @@ WORKERS = 12
 
 
 def _open_all_at_once(team: Team, customers: list[Customer]) -> list[BaseException]:
-    start = threading.Barrier(len(customers))
-    failures: list[BaseException] = []
+    def open_one(customer: Customer) -> Callable[[], Ticket]:
+        return lambda: factories.make_ticket(team=team, customer=customer, channel=Channel.CHAT)
 
-    def open_one(customer: Customer) -> None:
-        try:
-            start.wait()
-            factories.make_ticket(team=team, customer=customer, channel=Channel.CHAT)
-        except BaseException as error:  # reported by the test, not lost in the thread
-            failures.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=open_one, args=(c,)) for c in customers]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    return failures
+    return at_once([open_one(c) for c in customers], seconds=60)[1]
 
 
 @pytest.mark.parametrize("strategy", [Strategy.ROUND_ROBIN, Strategy.LEAST_LOADED])
@@ -83,22 +69,9 @@ def test_two_executors_hand_out_each_waiting_conversation_once(team_a: Team) -> 
     AgentPresence.objects.update(chat_capacity=5)
     assert AgentPresence.objects.filter(status=Presence.ONLINE).count() == 2
 
-    start = threading.Barrier(2)
-    given: list[int] = []
+    given, failures = at_once([queue_hand_out, queue_hand_out], seconds=60)
 
-    def executor() -> None:
-        try:
-            start.wait()
-            given.append(queue_hand_out())
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=executor) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-
+    assert failures == []
     assert sum(given) == 2
     loads = Counter(Ticket.objects.exclude(assignee=None).values_list("assignee_id", flat=True))
     assert loads == {agents[0].pk: 5, agents[1].pk: 5}

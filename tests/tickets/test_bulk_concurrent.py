@@ -4,40 +4,22 @@ and every ticket ends up with both changes, each written once."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 
 import pytest
-from django.db import connection
 
 from sigap.accounts.models import Team, User
 from sigap.tickets.bulk import BulkResult, Outcome, tickets_bulk_assign, tickets_bulk_change_status
 from sigap.tickets.models import Status, Ticket
 from tests.factories import make_ticket
+from tests.together import at_once
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 def _together(*calls: Callable[[], list[BulkResult]]) -> tuple[list[BaseException], list[Outcome]]:
-    start = threading.Barrier(len(calls))
-    failures: list[BaseException] = []
-    outcomes: list[Outcome] = []
-
-    def run(call: Callable[[], list[BulkResult]]) -> None:
-        try:
-            start.wait()
-            outcomes.extend(result.outcome for result in call())
-        except BaseException as error:  # reported by the test, not lost in the thread
-            failures.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(120)
-    return failures, outcomes
+    results, failures = at_once(list(calls))
+    return failures, [result.outcome for batch in results for result in batch]
 
 
 def test_two_batches_over_the_same_tickets_in_opposite_orders_both_finish(
