@@ -60,9 +60,12 @@ def job_enqueue(
 ) -> Job:
     """Write a job row. Call inside the transaction of the change that causes it."""
     now = clock.now()
-    if _running and (due_at is None or due_at <= now):
-        # A chat reply should not wait for the runner's next poll.
-        transaction.on_commit(_wake_runners)
+    if due_at is None or due_at <= now:
+        # A chat reply should not wait for the runner's next poll, nor for beat's next tick.
+        if _running:
+            _on_commit_once(_wake_runners)
+        elif _waker is not None:
+            _on_commit_once(_waker)
     values = {
         "kind": kind,
         "payload": payload,
@@ -153,6 +156,21 @@ def _load_handlers() -> None:
 
 _loaded = threading.Event()
 _running: list[InProcessRunner] = []
+# How a process without a runner of its own (a web node beside Celery workers, a worker)
+# tells the workers that a job is due now; None: they find it at beat's next tick.
+_waker: Callable[[], None] | None = None
+
+
+def jobs_wake_with(waker: Callable[[], None] | None) -> None:
+    """Call `waker` after each commit that enqueued a job due at once."""
+    global _waker
+    _waker = waker
+
+
+def _on_commit_once(function: Callable[[], None]) -> None:
+    # A bulk change enqueues a job per ticket: one wake-up after its commit is enough.
+    if not any(entry[1] is function for entry in connection.run_on_commit):
+        transaction.on_commit(function)
 
 
 def _wake_runners() -> None:

@@ -15,6 +15,7 @@ from sigap.core.jobs import (
     _claim,
     job_enqueue,
     job_handler,
+    jobs_wake_with,
     run_due_jobs,
 )
 from sigap.core.models import Job, JobStatus
@@ -146,3 +147,23 @@ def test_the_embedded_runner_takes_a_new_job_at_once_not_at_its_next_poll() -> N
         runner.stop()
 
     assert calls == [{"n": 7}]
+
+
+def test_a_burst_of_jobs_wakes_the_workers_once_after_commit(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    woken: list[int] = []
+    jobs_wake_with(lambda: woken.append(1))
+    try:
+        with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+            for n in range(3):
+                job_enqueue(kind="test_wake", payload={"n": n})
+            job_enqueue(kind="test_later", payload={}, due_at=clock.now() + timedelta(hours=1))
+            assert woken == []  # nothing is told before the jobs are there to be found
+        assert woken == [1]
+
+        with django_capture_on_commit_callbacks(execute=True):
+            job_enqueue(kind="test_later", payload={}, due_at=clock.now() + timedelta(hours=1))
+        assert woken == [1]  # a job for later waits for its time, not for a wake-up
+    finally:
+        jobs_wake_with(None)

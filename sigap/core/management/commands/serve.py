@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
 from sigap.accounts.services import first_admin_ensure
-from sigap.core.jobs import InProcessRunner
+from sigap.core.jobs import InProcessRunner, jobs_wake_with
 from sigap.sla.configuration import sla_defaults_install
 from sigap.sops.services import sop_library_install
 
@@ -66,6 +66,10 @@ class Command(BaseCommand):
         if not options["no_workers"]:
             runner = InProcessRunner(settings.JOBS_POLL_SECONDS)
             runner.start()
+        else:
+            from sigap.core.tasks import wake_workers
+
+            jobs_wake_with(wake_workers)
         try:
             self._say(f"Sigap is running at http://{options['host']}:{options['port']}/")
             uvicorn.run(

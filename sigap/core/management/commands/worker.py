@@ -13,7 +13,11 @@ class Command(BaseCommand):
         parser.add_argument("--loglevel", default="INFO")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from sigap.core.tasks import app
+        from sigap.core.jobs import jobs_wake_with
+        from sigap.core.tasks import app, wake_workers
+
+        # What a job enqueues (an alert's mail) goes to a worker at once too.
+        jobs_wake_with(wake_workers)
 
         app.worker_main(
             [
