@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 
 from celery import Celery
 from django.conf import settings
@@ -39,10 +40,36 @@ def run_due_jobs_task() -> int:
         close_old_connections()
 
 
-def wake_workers() -> None:
-    """Ask a worker to run the due jobs now: a reply reaches its customer in milliseconds
-    instead of after beat's next tick. Best effort: beat still runs them within a tick."""
+def _send_wake_up() -> None:
     try:
         run_due_jobs_task.apply_async(retry=False)
     except Exception:  # the broker is away; the job waits for beat, it is not lost
         logger.warning("could not wake the workers; beat's next tick runs the job", exc_info=True)
+
+
+class _Waker:
+    """Sends wake-ups from a thread of its own, so a commit never waits for the broker (it
+    may be away for seconds), and wake-ups asked for while one is being sent become one."""
+
+    def __init__(self) -> None:
+        self._asked = threading.Event()
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+
+    def __call__(self) -> None:
+        self._asked.set()
+        with self._lock:
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._loop, name="sigap-wake", daemon=True)
+                self._thread.start()
+
+    def _loop(self) -> None:
+        while True:
+            self._asked.wait()
+            self._asked.clear()
+            _send_wake_up()
+
+
+# Ask a worker to run the due jobs now: a reply reaches its customer in milliseconds instead
+# of after beat's next tick. Best effort: beat still runs them within a tick.
+wake_workers = _Waker()
