@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import httpx
 from django.db import connection
 
 
@@ -28,6 +30,19 @@ def sigap_process(args: list[str], env: dict[str, str], log: Path) -> subprocess
         stdout=log.open("wb"),
         stderr=subprocess.STDOUT,
     )
+
+
+def wait_until_up(port: int, log: Path, seconds: float = 60) -> None:
+    """Until `sigap serve` on `port` answers /healthz; fails with its log if it never does."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz").text == "ok":
+                return
+        except httpx.TransportError:
+            pass
+        assert time.monotonic() < deadline, log.read_text()
+        time.sleep(0.2)
 
 
 @contextmanager

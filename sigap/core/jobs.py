@@ -60,12 +60,9 @@ def job_enqueue(
 ) -> Job:
     """Write a job row. Call inside the transaction of the change that causes it."""
     now = clock.now()
-    if due_at is None or due_at <= now:
+    if _waker is not None and (due_at is None or due_at <= now):
         # A chat reply should not wait for the runner's next poll, nor for beat's next tick.
-        if _running:
-            _on_commit_once(_wake_runners)
-        elif _waker is not None:
-            _on_commit_once(_waker)
+        _on_commit_once(_waker)
     values = {
         "kind": kind,
         "payload": payload,
@@ -156,8 +153,9 @@ def _load_handlers() -> None:
 
 _loaded = threading.Event()
 _running: list[InProcessRunner] = []
-# How a process without a runner of its own (a web node beside Celery workers, a worker)
-# tells the workers that a job is due now; None: they find it at beat's next tick.
+# How this process tells whoever runs jobs that one is due now: its in-process runners, or
+# (a web node beside Celery workers, a worker) the workers; None: they find it on their next
+# poll or at beat's next tick.
 _waker: Callable[[], None] | None = None
 
 
@@ -189,6 +187,7 @@ class InProcessRunner:
 
     def start(self) -> None:
         _running.append(self)
+        jobs_wake_with(_wake_runners)
         self._thread.start()
 
     def wake(self) -> None:
@@ -200,6 +199,8 @@ class InProcessRunner:
         self._thread.join(timeout)
         if self in _running:
             _running.remove(self)
+        if not _running and _waker is _wake_runners:
+            jobs_wake_with(None)
 
     def _loop(self) -> None:
         while not self._stop.is_set():

@@ -206,24 +206,47 @@ def select_where(
         statement += f" LIMIT {int(limit)}"
     if for_update and db.features.has_select_for_update:
         statement += " FOR UPDATE"
-    fields = model._meta.concrete_fields
     with db.cursor() as cursor:
         cursor.execute(statement, list(params))
         rows = cursor.fetchall()
     if not rows:
         return []
-    names = [f.attname for f in fields]
+    names, steps = _converters(model, db.alias, db.vendor)
+    found = []
+    for row in rows:
+        values = list(row)
+        for index, converters, column in steps:
+            for convert in converters:
+                values[index] = convert(values[index], column, db)
+        found.append(model.from_db(db.alias, names, values))
+    return found
+
+
+def select_by_pk(model: type[M], pk: Any, *, for_update: bool = False) -> M:
+    """The instance with this primary key, as `Model.objects.get(pk=pk)` gives it (see
+    `select_where`); raises the model's DoesNotExist when there is none."""
+    where = "{} = %s".format(connection.ops.quote_name(str(model._meta.pk.column)))  # noqa: UP032
+    found = select_where(model, where, [pk], for_update=for_update)
+    if not found:
+        raise model.DoesNotExist(f"{model._meta.object_name} {pk} does not exist")  # type: ignore[attr-defined]
+    return found[0]
+
+
+@cache
+def _converters(
+    model: type[Model], alias: str, vendor: str
+) -> tuple[list[str], list[tuple[int, list[Any], Any]]]:
+    """The attribute names of the model's columns, and for each column whose database value
+    needs converting (a time on SQLite, a JSON field) the converters the ORM would apply.
+
+    Kept per alias: the backend's converters read only settings (the time zone) from the
+    connection they were taken from, and are handed the one in use on each call."""
+    db = connections[alias]
+    fields = model._meta.concrete_fields
     steps = []
     for index, f in enumerate(fields):
         column = f.get_col(model._meta.db_table)
         found = db.ops.get_db_converters(column) + column.get_db_converters(db)
         if found:
             steps.append((index, found, column))
-    found_instances = []
-    for row in rows:
-        values = list(row)
-        for index, converters, column in steps:
-            for convert in converters:
-                values[index] = convert(values[index], column, db)
-        found_instances.append(model.from_db(db.alias, names, values))
-    return found_instances
+    return [f.attname for f in fields], steps

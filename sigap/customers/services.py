@@ -10,11 +10,10 @@ from django.utils.translation import gettext as _
 from sigap.accounts.models import User
 from sigap.core import clock
 from sigap.core.errors import Conflict, DomainError, InvalidInput, NotAllowed
-from sigap.core.rows import insert_one, select_where
+from sigap.core.rows import insert_one, select_by_pk, select_where
 from sigap.customers.identities import normalise_identity
 from sigap.customers.models import Customer, CustomerIdentity, IdentityKind
 
-_ID_IS = '"id" = %s'
 _IDENTITY_IS = '"kind" = %s AND "network" = %s AND "value" = %s'
 
 
@@ -84,9 +83,9 @@ def customer_for_identity(
     # more to build than to answer.
     found = select_where(CustomerIdentity, _IDENTITY_IS, [identity.kind, network, value], limit=1)
     if found:
-        customer = found[0].customer = select_where(Customer, _ID_IS, [found[0].customer_id])[0]
+        customer = found[0].customer = select_by_pk(Customer, found[0].customer_id)
         while customer.merged_into_id is not None:
-            customer = select_where(Customer, _ID_IS, [customer.merged_into_id])[0]
+            customer = select_by_pk(Customer, customer.merged_into_id)
         return customer, found[0]
     # No savepoint inside a caller's transaction, as for ticket_open_with_message: the two
     # rows go or stay with the caller's.

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from sigap.accounts.models import User
 from sigap.core import clock
 from sigap.core.errors import Conflict, NotAllowed
-from sigap.core.rows import insert_one, select_where
+from sigap.core.rows import insert_one, select_by_pk, select_where
 from sigap.customers.models import Customer, CustomerIdentity, IdentityKind
 from sigap.customers.services import IdentityInput, customer_for_identity
 from sigap.intake.attachments import attachments_store
@@ -77,7 +77,7 @@ def _existing(mailbox: Mailbox | None, message_id: str) -> InboundEmail | None:
     # Every message asks and nearly every answer is "no", so the question reads one column and
     # the row is loaded (raw source and all) only for a message seen before.
     found = inbound_taken(mailbox.pk if mailbox is not None else None, message_id)
-    return InboundEmail.objects.get(pk=found) if found is not None else None
+    return select_by_pk(InboundEmail, found) if found is not None else None
 
 
 def email_ingest(
@@ -97,7 +97,8 @@ def email_ingest(
         return existing
     kept = raw[: settings.MAIL_MAX_BYTES] if is_truncated else raw
     received_at = clock.now()
-    for attempt in range(2):
+    collided = False
+    while True:
         inbound = InboundEmail(
             mailbox=mailbox,
             message_id=message_id,
@@ -124,22 +125,20 @@ def email_ingest(
             existing = _existing(mailbox, message_id)
             if existing is not None:
                 return existing
-            if attempt == 0:
-                # Another intake added what this one was adding, e.g. a new sender's two
-                # first mails at once both adding the customer: once more finds theirs.
-                logger.info("mail %s collided with another intake; again", message_id)
-                continue
-            _quarantine(inbound, error)
+            if collided:
+                return _quarantine(inbound, error)
+            # Another intake added what this one was adding, e.g. a new sender's two first
+            # mails at once both adding the customer: once more finds theirs.
+            logger.info("mail %s collided with another intake; again", message_id)
+            collided = True
         except Exception as error:
             _remove(written)
-            _quarantine(inbound, error)
-        return inbound
-    raise AssertionError("unreachable: the second attempt returns")
+            return _quarantine(inbound, error)
 
 
-def _quarantine(inbound: InboundEmail, error: Exception) -> None:
-    """Keep the mail that could not be taken, with the reason, for an admin to look at."""
-    logger.warning("mail %s quarantined: %s", inbound.message_id, error)
+def _quarantine(inbound: InboundEmail, error: Exception) -> InboundEmail:
+    """Keep the mail that could not be taken, with the reason, for an admin to look at; returns
+    the stored row."""
     _mark_quarantined(inbound, error)
     try:
         with transaction.atomic():
@@ -149,11 +148,12 @@ def _quarantine(inbound: InboundEmail, error: Exception) -> None:
         existing = _existing(inbound.mailbox, inbound.message_id)
         if existing is None:
             raise
-        for field in InboundEmail._meta.concrete_fields:
-            setattr(inbound, field.attname, getattr(existing, field.attname))
+        return existing
+    return inbound
 
 
 def _mark_quarantined(inbound: InboundEmail, error: Exception) -> None:
+    logger.warning("mail %s quarantined: %s", inbound.message_id, error)
     inbound.status = InboundStatus.QUARANTINED
     inbound.ticket = None
     inbound.ticket_message = None
@@ -190,7 +190,6 @@ def _process(inbound: InboundEmail, raw: bytes, envelope_sender: str | None) -> 
         raise
     except Exception as error:
         _remove(written)
-        logger.warning("mail %s quarantined: %s", inbound.message_id, error)
         _mark_quarantined(inbound, error)
         inbound.save(update_fields=PROCESSED_FIELDS)
 
@@ -314,7 +313,7 @@ def _thread(parsed: ParsedEmail, customer: Customer, named: list[Named]) -> Tick
     if earlier is not None:
         if earlier.is_closed:
             return None  # a reply to a closed ticket starts a new one
-        return select_where(Ticket, '"id" = %s', [earlier.ticket_id])[0]
+        return select_by_pk(Ticket, earlier.ticket_id)
     reference = subject_reference(parsed.subject)
     if reference is not None:
         found = select_where(Ticket, '"id" = %s AND "customer_id" = %s', [reference, customer.pk])

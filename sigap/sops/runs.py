@@ -12,7 +12,7 @@ from django.db import transaction
 
 from sigap.accounts.models import User
 from sigap.core import clock
-from sigap.core.rows import insert_one, insert_values, select_where
+from sigap.core.rows import insert_one, insert_values, select_by_pk, select_where
 from sigap.sla.configuration import calendar_for_team
 from sigap.sops.document import SopDocument
 from sigap.sops.engine import (
@@ -29,8 +29,6 @@ from sigap.sops.loading import parse_document
 from sigap.sops.models import Sop, SopRun, SopVersion, StepState, StepStatus
 from sigap.tickets.events import EventKind, event_record
 from sigap.tickets.models import Attachment, Direction, Message, Ticket
-
-_ID_IS = '"id" = %s'
 
 # Published versions never change, so their parsed documents are kept for the process's life.
 # Keyed by more than the id: SQLite may hand a rolled-back row's id to a new row.
@@ -217,8 +215,8 @@ def current_run(ticket: Ticket) -> SopRun | None:
     if not found:
         return None
     run = found[0]
-    run.version = select_where(SopVersion, _ID_IS, [run.version_id])[0]
-    run.version.sop = select_where(Sop, _ID_IS, [run.version.sop_id])[0]
+    run.version = select_by_pk(SopVersion, run.version_id)
+    run.version.sop = select_by_pk(Sop, run.version.sop_id)
     return run
 
 

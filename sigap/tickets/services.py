@@ -19,7 +19,7 @@ from sigap.core.errors import Conflict, InvalidInput, NotAllowed
 from sigap.core.html import sanitise_html
 from sigap.core.jobs import job_enqueue
 from sigap.core.realtime import publish_on_commit
-from sigap.core.rows import insert_one, select_where
+from sigap.core.rows import insert_one, select_by_pk
 from sigap.customers.models import Customer, CustomerIdentity
 from sigap.feedback import services as feedback_services
 from sigap.routing import services as routing_services
@@ -98,10 +98,7 @@ def _check_works_on(by: User, ticket: Ticket) -> None:
 def _lock(ticket: Ticket) -> Ticket:
     """Re-read the ticket under a row lock so concurrent changes queue instead of clobbering."""
     # Every message of a live chat locks its ticket: a fixed statement, not an ORM query.
-    found = select_where(Ticket, '"id" = %s', [ticket.pk], for_update=True)
-    if not found:
-        raise Ticket.DoesNotExist(f"ticket {ticket.pk} is gone")
-    return found[0]
+    return select_by_pk(Ticket, ticket.pk, for_update=True)
 
 
 def _touch(ticket: Ticket, at: datetime, fields: list[str]) -> None:

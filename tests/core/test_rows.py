@@ -9,7 +9,13 @@ from django.db import transaction
 from django.db.models import Model
 from django.db.models.signals import post_save, pre_save
 
-from sigap.core.rows import insert_instances, insert_one, insert_values, select_where
+from sigap.core.rows import (
+    insert_instances,
+    insert_one,
+    insert_values,
+    select_by_pk,
+    select_where,
+)
 from sigap.customers.models import Customer, CustomerIdentity
 from sigap.intake.models import InboundEmail, InboundStatus
 from sigap.sla.models import Timer, TimerKind, TimerState
@@ -165,3 +171,12 @@ def test_a_lookup_finds_nothing_or_as_many_as_asked() -> None:
     with transaction.atomic():
         [locked] = select_where(Ticket, '"id" = %s', [ticket.pk], for_update=True)
     assert locked.pk == ticket.pk
+
+
+def test_a_row_by_its_key_is_the_one_the_orm_gets_or_does_not_exist() -> None:
+    ticket = make_ticket(team=None)
+    assert _stored(select_by_pk(Ticket, ticket.pk)) == _stored(Ticket.objects.get(pk=ticket.pk))
+    with transaction.atomic():
+        assert select_by_pk(Ticket, ticket.pk, for_update=True).pk == ticket.pk
+    with pytest.raises(Ticket.DoesNotExist):
+        select_by_pk(Ticket, ticket.pk + 1000)

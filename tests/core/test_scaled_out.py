@@ -18,7 +18,7 @@ from websockets.sync.client import connect
 from sigap.accounts.models import Team, User
 from sigap.accounts.services import token_create
 from tests.factories import make_ticket
-from tests.processes import database_url, running, sigap_process
+from tests.processes import database_url, running, sigap_process, wait_until_up
 from tests.smtp import free_port
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -53,15 +53,7 @@ def two_nodes(redis_url: str, tmp_path: Path) -> Iterator[list[int]]:
     ]
     with running(nodes):
         for port in ports:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    if httpx.get(f"http://127.0.0.1:{port}/healthz").text == "ok":
-                        break
-                except httpx.TransportError:
-                    pass
-                assert time.monotonic() < deadline, (tmp_path / f"node{port}.log").read_text()
-                time.sleep(0.2)
+            wait_until_up(port, tmp_path / f"node{port}.log")
         yield ports
 
 

@@ -17,22 +17,10 @@ from sigap.accounts.models import Team, User
 from sigap.accounts.services import token_create
 from sigap.tickets.models import DeliveryStatus, Message
 from tests.factories import make_ticket
-from tests.processes import database_url, running, sigap_process
+from tests.processes import database_url, running, sigap_process, wait_until_up
 from tests.smtp import free_port, smtp_server
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def _wait_until_up(port: int, log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz").text == "ok":
-                return
-        except httpx.TransportError:
-            pass
-        assert time.monotonic() < deadline, log.read_text()
-        time.sleep(0.2)
 
 
 def test_a_reply_posted_on_a_web_node_is_sent_by_a_worker_without_beat(
@@ -58,7 +46,7 @@ def test_a_reply_posted_on_a_web_node_is_sent_by_a_worker_without_beat(
                 sigap_process(["worker", "--concurrency=1"], env, worker_log),
             ]
         ):
-            _wait_until_up(port, node_log)
+            wait_until_up(port, node_log)
             response = httpx.post(
                 f"http://127.0.0.1:{port}/api/tickets/{ticket.pk}/replies",
                 json={"body": "Paket pengganti sudah kami kirim hari ini."},
