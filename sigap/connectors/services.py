@@ -227,7 +227,7 @@ def _take(
     ).exists():
         return None
     language = "en" if inbound.sender.language.lower().startswith("en") else "id"
-    customer, identity = customer_for_identity(
+    customer, identity, _is_new = customer_for_identity(
         identity=IdentityInput(IdentityKind.SOCIAL, inbound.sender.id, network=connector.network),
         name=inbound.sender.name,
         language=language,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -22,6 +23,15 @@ class IdentityInput:
     kind: str
     value: str
     network: str = ""
+
+
+class Contact(NamedTuple):
+    """Who a message is from: the customer, the address it came from, and whether both were
+    added for this message (a first contact: the customer has no earlier tickets)."""
+
+    customer: Customer
+    identity: CustomerIdentity
+    is_new: bool
 
 
 def _check_can_edit(by: User | None) -> None:
@@ -75,7 +85,7 @@ def identity_add(
 
 def customer_for_identity(
     *, identity: IdentityInput, name: str = "", language: str = "id"
-) -> tuple[Customer, CustomerIdentity]:
+) -> Contact:
     """The customer who owns this address, created on first contact (for intake)."""
     value = normalise_identity(identity.kind, identity.value)
     network = identity.network.strip().lower()
@@ -86,7 +96,7 @@ def customer_for_identity(
         customer = found[0].customer = select_by_pk(Customer, found[0].customer_id)
         while customer.merged_into_id is not None:
             customer = select_by_pk(Customer, customer.merged_into_id)
-        return customer, found[0]
+        return Contact(customer, found[0], is_new=False)
     # No savepoint inside a caller's transaction, as for ticket_open_with_message: the two
     # rows go or stay with the caller's.
     with transaction.atomic(savepoint=False):
@@ -96,7 +106,7 @@ def customer_for_identity(
         created = insert_one(
             CustomerIdentity(customer=customer, kind=identity.kind, network=network, value=value)
         )
-    return customer, created
+    return Contact(customer, created, is_new=True)
 
 
 def customer_for_contact(
@@ -112,7 +122,7 @@ def customer_for_contact(
     for field, identity in addresses.items():
         try:
             if customer is None:
-                customer = customer_for_identity(identity=identity, name=name)[0]
+                customer = customer_for_identity(identity=identity, name=name).customer
             else:
                 identity_add(by=by, customer=customer, identity=identity)
         except DomainError as error:

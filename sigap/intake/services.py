@@ -18,8 +18,8 @@ from sigap.accounts.models import User
 from sigap.core import clock
 from sigap.core.errors import Conflict, NotAllowed
 from sigap.core.rows import insert_one, select_by_pk, select_where
-from sigap.customers.models import Customer, CustomerIdentity, IdentityKind
-from sigap.customers.services import IdentityInput, customer_for_identity
+from sigap.customers.models import Customer, IdentityKind
+from sigap.customers.services import Contact, IdentityInput, customer_for_identity
 from sigap.intake.attachments import attachments_store
 from sigap.intake.lookups import Named, inbound_taken, messages_named
 from sigap.intake.models import InboundEmail, InboundStatus, Mailbox
@@ -243,24 +243,24 @@ def _decide(
         raise MalformedEmail(_("The message has no usable From address."))
     # The sender is who the From header names; Reply-To is only where the sender wants
     # answers, and trusting it would let anyone write as someone else's customer.
-    customer, identity = customer_for_identity(
+    contact = customer_for_identity(
         identity=IdentityInput(IdentityKind.EMAIL, parsed.from_address),
         name=parsed.from_name,
     )
     body = _body(parsed)
     body_html = parsed.html if parsed.html and len(parsed.html) <= MAX_HTML_CHARS else None
-    ticket = _thread(parsed, customer, named)
+    ticket = _thread(parsed, contact.customer, named)
     if ticket is not None:
         message = ticket_receive(
             ticket=ticket,
-            customer=customer,
+            customer=contact.customer,
             body=body,
             body_html=body_html,
             external_id=inbound.message_id,
         )
         inbound.status = InboundStatus.APPENDED
     else:
-        ticket, message = _open(inbound, parsed, customer, identity, body, body_html)
+        ticket, message = _open(inbound, parsed, contact, body, body_html)
         inbound.status = InboundStatus.TICKET_CREATED
     inbound.ticket = ticket
     inbound.ticket_message = message
@@ -274,7 +274,7 @@ def _decide(
             ticket=ticket,
             kind=EventKind.ATTACHMENT_REFUSED,
             at=now,
-            customer=customer,
+            customer=contact.customer,
             message=message,
             data={"filename": item.filename, "reason": item.reason},
         )
@@ -325,8 +325,7 @@ def _thread(parsed: ParsedEmail, customer: Customer, named: list[Named]) -> Tick
 def _open(
     inbound: InboundEmail,
     parsed: ParsedEmail,
-    customer: Customer,
-    identity: CustomerIdentity,
+    contact: Contact,
     body: str,
     body_html: str | None,
 ) -> tuple[Ticket, Message]:
@@ -337,8 +336,9 @@ def _open(
         # Only mail from our own systems (a web form relay) may set ticket fields by header.
         priority, category = _trusted_fields(parsed)
     return ticket_open_with_message(
-        customer=customer,
-        identity=identity,
+        customer=contact.customer,
+        identity=contact.identity,
+        first_contact=contact.is_new,
         channel=Channel.EMAIL,
         subject=_subject(parsed),
         body=body,

@@ -166,11 +166,13 @@ def ticket_open_with_message(
     body_html: str | None = None,
     external_id: str = "",
     at: datetime | None = None,
+    first_contact: bool = False,
 ) -> tuple[Ticket, Message]:
     """A new ticket with the customer's first message.
 
     `by` is the agent who recorded it (a phone call, a walk-in), or None when the customer
-    reached us themselves (mail, chat, social).
+    reached us themselves (mail, chat, social). `first_contact`: the customer was added for
+    this very ticket, so has no earlier ones to count.
     """
     if channel not in Channel.values:
         raise InvalidInput(_("Unknown channel %(channel)s.") % {"channel": channel})
@@ -218,7 +220,9 @@ def ticket_open_with_message(
             _assign(ticket=ticket, assignee=assignee, by=by, at=now)
         text = f"{subject}\n{body}"
         sop_services.sop_match_and_start(ticket=ticket, text=text)
-        sla_services.sla_ticket_opened(ticket=ticket, text=text, at=now)
+        sla_services.sla_ticket_opened(
+            ticket=ticket, text=text, at=now, first_contact=first_contact
+        )
         if assignee is None:
             routing_services.route_new_ticket(ticket)
         publish_on_commit(

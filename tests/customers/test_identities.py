@@ -62,15 +62,17 @@ def test_an_address_of_another_customer_is_refused_with_a_merge_hint() -> None:
 
 @pytest.mark.django_db
 def test_first_contact_creates_the_customer_and_the_second_finds_them() -> None:
-    first, identity = customer_for_identity(
+    first, identity, is_new = customer_for_identity(
         identity=IdentityInput(IdentityKind.PHONE, "081234567890"), name="Wulan"
     )
-    again, same = customer_for_identity(
+    again, same, found_again = customer_for_identity(
         identity=IdentityInput(IdentityKind.PHONE, "+62 812-3456-7890")
     )
 
     assert again == first
     assert same == identity
+    assert is_new
+    assert not found_again
     assert first.name == "Wulan"
 
 

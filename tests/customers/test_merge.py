@@ -40,7 +40,7 @@ def test_new_contact_from_a_merged_address_lands_on_the_survivor(supervisor: Use
     source = make_customer("W.", email="lama@contoh.co.id")
     customer_merge(by=supervisor, source=source, target=target)
 
-    found, _ = customer_for_identity(
+    found, _, _ = customer_for_identity(
         identity=IdentityInput(IdentityKind.EMAIL, "lama@contoh.co.id")
     )
 
