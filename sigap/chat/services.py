@@ -25,7 +25,7 @@ from sigap.core.realtime import publish_on_commit
 from sigap.customers.identities import normalise_identity
 from sigap.customers.models import Customer, CustomerIdentity, IdentityKind
 from sigap.customers.services import IdentityInput, customer_for_contact, identity_add
-from sigap.intake.attachments import attachments_store, check_attachment, clean_filename
+from sigap.intake.attachments import attachments_receive, check_attachment, clean_filename
 from sigap.intake.parsing import ParsedAttachment
 from sigap.sla.configuration import calendar_for_team, policy_for_team
 from sigap.sla.models import RESPONSE_KINDS, TimerKind, TimerState
@@ -354,7 +354,9 @@ def chat_attachment_receive(
     try:
         with transaction.atomic():
             message, _conversation = _write(visitor, f"📎 {name}")
-            attachments_store(message=message, parts=[part], at=message.created_at, written=written)
+            attachments_receive(
+                message=message, parts=[part], at=message.created_at, written=written
+            )
             _deliver_to_visitor(visitor, message)
     except BaseException:
         for path in written:

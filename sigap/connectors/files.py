@@ -18,9 +18,13 @@ from sigap.connectors.registry import FileRef, PermanentFailure, TemporaryFailur
 from sigap.connectors.vault import SecretsUnreadable, unseal
 from sigap.core import clock
 from sigap.core.jobs import job_enqueue
-from sigap.intake.attachments import Refused, attachments_store, clean_filename
+from sigap.intake.attachments import (
+    Refused,
+    attachments_receive,
+    clean_filename,
+    refusals_record,
+)
 from sigap.intake.parsing import ParsedAttachment
-from sigap.tickets.events import EventKind, event_record
 
 FETCH_JOB = "connector_fetch_files"
 
@@ -68,16 +72,9 @@ def files_fetch(record: ConnectorMessage) -> None:
     now = clock.now()
     written: list[Path] = []
     try:
-        refused += attachments_store(message=message, parts=parts, at=now, written=written)
-        for item in refused:
-            event_record(
-                ticket=message.ticket,
-                kind=EventKind.ATTACHMENT_REFUSED,
-                at=now,
-                customer=message.author_customer,
-                message=message,
-                data={"filename": item.filename, "reason": item.reason},
-            )
+        attachments_receive(message=message, parts=parts, at=now, written=written)
+        # The files that could not be fetched are refused too, on the same timeline.
+        refusals_record(message=message, refused=refused, at=now)
     except BaseException:
         for path in written:
             path.unlink(missing_ok=True)

@@ -16,6 +16,8 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 from sigap.intake.parsing import ParsedAttachment
+from sigap.sops.runs import sop_evidence_received
+from sigap.tickets.events import EventKind, event_record
 from sigap.tickets.models import Attachment, Message
 
 # The standard library's built-in table only (not /etc/mime.types), so every machine agrees.
@@ -46,6 +48,14 @@ MAX_FILENAME_CHARS = 150
 class Refused:
     filename: str
     reason: str
+
+
+@dataclass(frozen=True)
+class Stored:
+    """What became of a message's files: the attachments kept, and the files refused."""
+
+    kept: list[Attachment]
+    refused: list[Refused]
 
 
 def _type_of_name(filename: str) -> str | None:
@@ -124,12 +134,13 @@ def attachments_store(
     parts: list[ParsedAttachment],
     at: datetime,
     written: list[Path],
-) -> list[Refused]:
-    """Keep the allowed parts as attachments of `message`; return the ones refused, with why.
+) -> Stored:
+    """Keep the allowed parts as attachments of `message`; the others are refused, with why.
 
     Paths of files written are appended to `written` so the caller can remove them when its
     transaction rolls back.
     """
+    kept: list[Attachment] = []
     refused: list[Refused] = []
     for part in parts:
         filename = clean_filename(part.filename, part.content_type)
@@ -139,7 +150,7 @@ def attachments_store(
             continue
         key, path = _write(part.payload)
         written.append(path)
-        Attachment.objects.create(
+        attachment = Attachment.objects.create(
             message=message,
             filename=filename,
             content_type=content_type,
@@ -150,4 +161,35 @@ def attachments_store(
             is_inline=part.is_inline,
             created_at=at,
         )
-    return refused
+        kept.append(attachment)
+    return Stored(kept=kept, refused=refused)
+
+
+def attachments_receive(
+    *,
+    message: Message,
+    parts: list[ParsedAttachment],
+    at: datetime,
+    written: list[Path],
+) -> Stored:
+    """A customer's files, by any channel: kept within the limits, each refusal on the
+    ticket's timeline, and a kept file offered to the ticket's SOP as the evidence it asks for.
+    `written` as for attachments_store."""
+    stored = attachments_store(message=message, parts=parts, at=at, written=written)
+    if stored.kept:
+        sop_evidence_received(ticket=message.ticket, message=message, files=stored.kept)
+    refusals_record(message=message, refused=stored.refused, at=at)
+    return stored
+
+
+def refusals_record(*, message: Message, refused: list[Refused], at: datetime) -> None:
+    """Each file of the customer's message that was not kept, on the ticket's timeline."""
+    for item in refused:
+        event_record(
+            ticket=message.ticket,
+            kind=EventKind.ATTACHMENT_REFUSED,
+            at=at,
+            customer=message.author_customer,
+            message=message,
+            data={"filename": item.filename, "reason": item.reason},
+        )

@@ -72,11 +72,13 @@ class InboundStatus(models.TextChoices):
 class InboundEmail(models.Model):
     """One received message, kept with its raw source whatever became of it."""
 
-    # Null: the message came through `sigap ingest-email` without a mailbox.
+    # Null: the message came through `sigap ingest-email` without a mailbox. No index of its
+    # own: inbound_mailbox_idx starts with it, and every mail received updates each index.
     mailbox = models.ForeignKey(
         Mailbox,
         null=True,
         blank=True,
+        db_index=False,
         on_delete=models.PROTECT,
         related_name="inbound_emails",
         verbose_name=_("mailbox"),

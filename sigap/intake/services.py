@@ -20,7 +20,7 @@ from sigap.core.errors import Conflict, NotAllowed
 from sigap.core.rows import insert_one, select_by_pk, select_where
 from sigap.customers.models import Customer, IdentityKind
 from sigap.customers.services import Contact, IdentityInput, customer_for_identity
-from sigap.intake.attachments import attachments_store
+from sigap.intake.attachments import attachments_receive
 from sigap.intake.lookups import Named, inbound_taken, messages_named
 from sigap.intake.models import InboundEmail, InboundStatus, Mailbox
 from sigap.intake.parsing import (
@@ -32,8 +32,6 @@ from sigap.intake.parsing import (
     parse_email,
     subject_reference,
 )
-from sigap.sops.runs import sop_evidence_received
-from sigap.tickets.events import EventKind, event_record
 from sigap.tickets.models import (
     Category,
     Channel,
@@ -265,19 +263,9 @@ def _decide(
     inbound.ticket = ticket
     inbound.ticket_message = message
     now = clock.now()
-    refused = attachments_store(message=message, parts=parsed.attachments, at=now, written=written)
-    if len(refused) < len(parsed.attachments):
-        # Only a file kept can be evidence; most mail has none, and asking costs a query.
-        sop_evidence_received(ticket=ticket, message=message)
-    for item in refused:
-        event_record(
-            ticket=ticket,
-            kind=EventKind.ATTACHMENT_REFUSED,
-            at=now,
-            customer=contact.customer,
-            message=message,
-            data={"filename": item.filename, "reason": item.reason},
-        )
+    refused = attachments_receive(
+        message=message, parts=parsed.attachments, at=now, written=written
+    ).refused
     inbound.detail = "\n".join(
         _("Attachment %(name)s not kept: %(reason)s") % {"name": r.filename, "reason": r.reason}
         for r in refused

@@ -5,6 +5,7 @@ Deadlines count the ticket team's business calendar for steps in business time."
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -248,19 +249,19 @@ def _evidence_complete(*, run: SopRun, state: StepState, ticket: Ticket, at: dat
     )
 
 
-def sop_evidence_received(*, ticket: Ticket, message: Message) -> StepState | None:
-    """A customer's message brought files: the first request_evidence step not yet ended takes
-    the first of them as its evidence. An open step is done at once; a step still waiting for
-    earlier ones keeps the file and is done as soon as it opens. Returns the step, if any."""
-    if message.direction != Direction.INBOUND:
+def sop_evidence_received(
+    *, ticket: Ticket, message: Message, files: Sequence[Attachment]
+) -> StepState | None:
+    """A customer's message brought `files`: the first request_evidence step not yet ended
+    takes the first of them (a file attached rather than shown inline) as its evidence. An open
+    step is done at once; a step still waiting for earlier ones keeps the file and is done as
+    soon as it opens. Returns the step, if any."""
+    if message.direction != Direction.INBOUND or not files:
         return None
-    # Every received file comes through here, so the lookups are fixed statements.
-    found = select_where(
-        Attachment, '"message_id" = %s', [message.pk], order_by='"is_inline", "id"', limit=1
-    )
-    if not found:
-        return None
-    with transaction.atomic():
+    evidence = min(files, key=lambda file: (file.is_inline, file.pk))
+    # Inside the caller's transaction (the message's own): no savepoint round trips, and a
+    # failure here rolls back with the message, as no caller carries on after one.
+    with transaction.atomic(savepoint=False):
         run = current_run(ticket)
         if run is None:
             return None
@@ -282,8 +283,8 @@ def sop_evidence_received(*, ticket: Ticket, message: Message) -> StepState | No
         )
         if state is None:
             return None
-        state.evidence = found[0]
-        StepState.objects.filter(pk=state.pk).update(evidence=found[0])
+        state.evidence = evidence
+        StepState.objects.filter(pk=state.pk).update(evidence=evidence)
         sop_run_refresh(run=run, ticket=ticket)
     return state
 

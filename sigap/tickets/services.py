@@ -313,35 +313,42 @@ def ticket_receive(
     """A further message from the customer. A waiting or resolved ticket becomes open again."""
     body = _clean_body(body)
     now = clock.now()
-    with transaction.atomic():
+    # No savepoint inside a caller's transaction (mail intake), as for ticket_open_with_message.
+    # A closed ticket is refused after the block, which then has written nothing: an error
+    # inside it would break the caller's transaction for a caller that carries on (a chat
+    # file on a conversation closed meanwhile starts the next one).
+    with transaction.atomic(savepoint=False):
         locked = _lock(ticket)
-        if locked.status == Status.CLOSED:
-            raise Conflict(_("This ticket is closed; a new message starts a new ticket."))
-        message = _received(locked, customer, body, body_html, external_id, now)
-        event_record(
-            ticket=locked,
-            kind=EventKind.MESSAGE_RECEIVED,
-            at=now,
-            customer=customer,
-            message=message,
-        )
-        fields = ["last_customer_message_at", "message_count"]
-        locked.last_customer_message_at = now
-        count = locked.message_count  # read under the row lock: nobody else adds one now
-        locked.message_count = F("message_count") + 1
-        reopened = locked.status in {Status.PENDING_CUSTOMER, Status.RESOLVED}
-        if reopened:
-            _set_status(locked, Status.OPEN, by=None, at=now, reason="customer_replied")
-            fields += ["status", "resolved_at"]
-        sla_services.sla_customer_wrote(ticket=locked, at=now)
-        _touch(locked, now, fields)
-        if reopened:
-            locked.refresh_from_db()  # what the status change set in passing
-        else:
-            # Spares re-reading the row on every message of a live chat.
-            locked.message_count = count + 1
-        _sync(ticket, locked)
+        message = None
+        if locked.status != Status.CLOSED:
+            message = _received(locked, customer, body, body_html, external_id, now)
+            _received_recorded(locked, message, customer, now)
+            _sync(ticket, locked)
+    if message is None:
+        raise Conflict(_("This ticket is closed; a new message starts a new ticket."))
     return message
+
+
+def _received_recorded(locked: Ticket, message: Message, customer: Customer, at: datetime) -> None:
+    """The received message on the timeline and on the (locked) ticket, whose clocks move."""
+    event_record(
+        ticket=locked, kind=EventKind.MESSAGE_RECEIVED, at=at, customer=customer, message=message
+    )
+    fields = ["last_customer_message_at", "message_count"]
+    locked.last_customer_message_at = at
+    count = locked.message_count  # read under the row lock: nobody else adds one now
+    locked.message_count = F("message_count") + 1
+    reopened = locked.status in {Status.PENDING_CUSTOMER, Status.RESOLVED}
+    if reopened:
+        _set_status(locked, Status.OPEN, by=None, at=at, reason="customer_replied")
+        fields += ["status", "resolved_at"]
+    sla_services.sla_customer_wrote(ticket=locked, at=at)
+    _touch(locked, at, fields)
+    if reopened:
+        locked.refresh_from_db()  # what the status change set in passing
+    else:
+        # Spares re-reading the row on every message of a live chat.
+        locked.message_count = count + 1
 
 
 def ticket_reply(*, ticket: Ticket, by: User, body: str, status: Status | None = None) -> Message:

@@ -1,5 +1,6 @@
 """A visitor sends a file through the widget: kept within the mail attachment rules, and only
-with their own token from an allowed site."""
+with their own token from an allowed site; a photo can be the evidence the ticket's SOP asks
+for."""
 
 from __future__ import annotations
 
@@ -8,10 +9,13 @@ from typing import Any
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from sigap.accounts.models import User
 from sigap.chat.models import ChatWidget
 from sigap.chat.services import chat_message_receive, visitor_identify
+from sigap.sops.models import SopVersion, StepStatus
+from sigap.sops.services import current_run, sop_step_complete
 from sigap.tickets.models import Attachment, Ticket
-from tests.chat.conftest import SHOP
+from tests.chat.conftest import ADDRESS, SHOP
 
 PNG = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
@@ -107,3 +111,22 @@ def test_the_visitors_messages_and_uploads_share_one_conversation(widget: ChatWi
     _upload(token, SimpleUploadedFile("foto.png", PNG, content_type="image/png"))
 
     assert Ticket.objects.get().message_count == 2
+
+
+def test_a_photo_sent_in_the_chat_is_the_evidence_the_sop_asks_for(
+    widget: ChatWidget, damaged_product: SopVersion, agent: User
+) -> None:
+    visitor, token = visitor_identify(widget=widget, token=None, language="id")
+    assert token is not None
+    chat_message_receive(visitor=visitor, body="Vas saya datang pecah", address=ADDRESS)
+    ticket = Ticket.objects.get()
+    sop_step_complete(ticket=ticket, step_id="acknowledge", by=agent)
+
+    response = _upload(token, SimpleUploadedFile("vas.png", PNG, content_type="image/png"))
+
+    assert response.status_code == 201
+    run = current_run(ticket)
+    assert run is not None
+    evidence = run.steps.get(step_id="ask-evidence")
+    assert evidence.status == StepStatus.DONE
+    assert evidence.evidence == Attachment.objects.get()

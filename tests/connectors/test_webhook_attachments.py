@@ -1,4 +1,5 @@
-"""Files a webhook message links to are fetched through the SSRF guard and attached."""
+"""Files a webhook message links to are fetched through the SSRF guard and attached, and a
+photo can be the evidence the ticket's SOP asks for."""
 
 from __future__ import annotations
 
@@ -6,11 +7,14 @@ from typing import Any
 
 from django.test import Client
 
+from sigap.accounts.models import User
 from sigap.connectors.models import Connector, DeliveryStatus, InboundDelivery
 from sigap.core.jobs import run_due_jobs
 from sigap.intake.attachments import path_of
+from sigap.sops.models import SopVersion, StepStatus
+from sigap.sops.services import current_run, sop_step_complete
 from sigap.tickets.events import EventKind
-from sigap.tickets.models import Attachment, Message
+from sigap.tickets.models import Attachment, Message, Ticket
 from tests.connectors.conftest import message_payload, post_signed
 from tests.connectors.fake_servers import Answer, FakeServer
 
@@ -63,3 +67,29 @@ def test_a_message_with_neither_text_nor_attachments_is_quarantined(
     assert response.status_code == 422
     assert "neither text nor attachments" in response.json()["detail"]
     assert InboundDelivery.objects.get().status == DeliveryStatus.QUARANTINED
+
+
+def test_a_photo_sent_on_social_media_is_the_evidence_the_sop_asks_for(
+    client: Client,
+    webhook: Connector,
+    receiver: FakeServer,
+    damaged_product: SopVersion,
+    agent: User,
+) -> None:
+    post_signed(client, webhook, message_payload(message_id="m-1", text="Vas saya datang pecah"))
+    run_due_jobs()
+    ticket = Ticket.objects.get()
+    sop_step_complete(ticket=ticket, step_id="acknowledge", by=agent)
+    link = {"url": f"{receiver.url}/media/78", "name": "vas.png", "type": "image/png"}
+    photo = _with_attachments(link, text="Ini fotonya")
+    photo["message"]["id"] = "m-2"
+    post_signed(client, webhook, photo)
+    receiver.script = [Answer(200, raw=PNG)]
+
+    run_due_jobs()
+
+    run = current_run(ticket)
+    assert run is not None
+    evidence = run.steps.get(step_id="ask-evidence")
+    assert evidence.status == StepStatus.DONE
+    assert evidence.evidence == Attachment.objects.get(filename="vas.png")
