@@ -272,16 +272,15 @@ def _batched(one_round: Any, round_messages: Any, rounds: int) -> None:
 
 def _plans(sql: list[tuple[str, Any]]) -> None:
     """How the database finds what intake looks up: the message already taken (dedupe on
-    Message-ID), the same mail received at another mailbox and the messages a reply names
-    (one question), the ticket a reply continues."""
+    Message-ID), the same mail received at another mailbox and the messages a reply names (one
+    question), the ticket a reply continues."""
     from django.db import connection
 
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
     lookups = [
-        ("taken already", 'FROM "intake_inboundemail" WHERE'),
-        ("a copy, or the messages it answers", 'm."external_id" IN'),
+        ("taken already, a copy, or the messages it answers", 'm."external_id" IN'),
         ("the ticket it names", 'FROM "tickets_ticket" WHERE'),
     ]
     for label, marker in lookups:

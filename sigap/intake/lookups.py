@@ -7,6 +7,7 @@ question cost several times what the database needed to answer it (bench/intake.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connection
 
@@ -20,13 +21,21 @@ _TAKEN_WITHOUT_MAILBOX = (
     'SELECT "id" FROM "intake_inboundemail" WHERE "message_id" = %s AND "mailbox_id" IS NULL'
     " LIMIT 1"
 )
-# Newest first, as a reply continues the latest message it names.
-_NAMED = (
-    'SELECT m."id", m."external_id", m."direction", m."channel", m."ticket_id",'
-    ' t."customer_id", t."status"'
+# One round trip for two questions every mail asks: whether this mailbox took it already (kind
+# 0: at most one row, by the unique key), and which stored ticket messages carry the Message-IDs
+# it names (kind 1), newest first, as a reply continues the latest message it names.
+_KNOWN = (
+    "SELECT 0, \"id\", '', '', '', 0, 0, '', NULL FROM \"intake_inboundemail\""
+    ' WHERE "message_id" = %s AND {mailbox}'
+    " UNION ALL"
+    ' SELECT 1, m."id", m."external_id", m."direction", m."channel", m."ticket_id",'
+    ' t."customer_id", t."status", m."created_at"'
     ' FROM "tickets_message" m JOIN "tickets_ticket" t ON t."id" = m."ticket_id"'
-    ' WHERE m."external_id" IN ({}) ORDER BY m."created_at" DESC, m."id" DESC'
+    ' WHERE m."external_id" IN ({wanted})'
+    " ORDER BY 1, 9 DESC, 2 DESC"
 )
+_OF_MAILBOX = '"mailbox_id" = %s'
+_WITHOUT_MAILBOX = '"mailbox_id" IS NULL'
 
 
 def inbound_taken(mailbox_id: int | None, message_id: str) -> int | None:
@@ -54,24 +63,37 @@ class Named:
     is_closed: bool
 
 
-def messages_named(external_ids: list[str]) -> list[Named]:
-    """The ticket messages stored under any of these Message-IDs, newest first."""
-    wanted = list(dict.fromkeys(i for i in external_ids if i))
-    if not wanted:
-        return []
-    # Only placeholders are formatted in; the ids go as parameters.
-    statement = _NAMED.format(", ".join(["%s"] * len(wanted)))
+@dataclass(frozen=True)
+class Known:
+    """What the desk has of a received mail already: the row that took it at this mailbox, and
+    the ticket messages stored under the Message-IDs it names."""
+
+    taken: int | None
+    named: list[Named]
+
+
+def mail_known(mailbox_id: int | None, message_id: str, names: list[str]) -> Known:
+    """Whether this mailbox took `message_id` already, and the ticket messages stored under it
+    or under any of `names` (the ones a reply answers), newest first: one question."""
+    wanted = list(dict.fromkeys(i for i in [message_id, *names] if i))
+    mailbox = _WITHOUT_MAILBOX if mailbox_id is None else _OF_MAILBOX
+    # Only placeholders and one of two fixed conditions are formatted in; values go as
+    # parameters.
+    statement = _KNOWN.format(mailbox=mailbox, wanted=", ".join(["%s"] * len(wanted)))
+    params: list[Any] = [message_id] if mailbox_id is None else [message_id, mailbox_id]
     with connection.cursor() as cursor:
-        cursor.execute(statement, wanted)
+        cursor.execute(statement, [*params, *wanted])
         rows = cursor.fetchall()
-    return [
-        Named(
-            message_id=row[0],
-            external_id=row[1],
-            is_received_mail=row[2] == Direction.INBOUND and row[3] == Channel.EMAIL,
-            ticket_id=row[4],
-            customer_id=row[5],
-            is_closed=row[6] == Status.CLOSED,
-        )
-        for row in rows
-    ]
+    taken = next((int(row[1]) for row in rows if row[0] == 0), None)
+    return Known(taken=taken, named=[_named(row[1:8]) for row in rows if row[0] == 1])
+
+
+def _named(row: Any) -> Named:
+    return Named(
+        message_id=row[0],
+        external_id=row[1],
+        is_received_mail=row[2] == Direction.INBOUND and row[3] == Channel.EMAIL,
+        ticket_id=row[4],
+        customer_id=row[5],
+        is_closed=row[6] == Status.CLOSED,
+    )

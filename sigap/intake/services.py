@@ -21,7 +21,7 @@ from sigap.core.rows import insert_one, select_by_pk, select_where
 from sigap.customers.models import Customer, IdentityKind
 from sigap.customers.services import Contact, IdentityInput, customer_for_identity
 from sigap.intake.attachments import attachments_receive
-from sigap.intake.lookups import Named, inbound_taken, messages_named
+from sigap.intake.lookups import Named, inbound_taken, mail_known
 from sigap.intake.models import InboundEmail, InboundStatus, Mailbox
 from sigap.intake.parsing import (
     MalformedEmail,
@@ -90,9 +90,6 @@ def email_ingest(
     size = len(raw)
     is_truncated = size > settings.MAIL_MAX_BYTES
     message_id = ("" if is_truncated else message_id_only(raw)) or digest_message_id(raw)
-    existing = _existing(mailbox, message_id)
-    if existing is not None:
-        return existing
     kept = raw[: settings.MAIL_MAX_BYTES] if is_truncated else raw
     received_at = clock.now()
     collided = False
@@ -118,6 +115,10 @@ def email_ingest(
         except TEMPORARY_ERRORS:
             _remove(written)
             raise
+        except _Taken as taken:
+            # Delivered again (an MTA retrying): the row that took it stands, and nothing new
+            # was written.
+            return select_by_pk(InboundEmail, taken.pk)
         except IntegrityError as error:
             _remove(written)
             existing = _existing(mailbox, message_id)
@@ -192,19 +193,36 @@ def _process(inbound: InboundEmail, raw: bytes, envelope_sender: str | None) -> 
         inbound.save(update_fields=PROCESSED_FIELDS)
 
 
+class _Taken(Exception):  # noqa: N818  # not an error: the mail was taken before
+    """This mailbox took the mail already, as row `pk`."""
+
+    def __init__(self, pk: int) -> None:
+        super().__init__(pk)
+        self.pk = pk
+
+
 def _act(
     inbound: InboundEmail, raw: bytes, envelope_sender: str | None, written: list[Path]
 ) -> None:
-    """Read the mail and do what it asks for; raises on mail that cannot be taken."""
+    """Read the mail and do what it asks for; raises on mail that cannot be taken, and _Taken
+    for mail this mailbox took already (another row than `inbound`)."""
     if inbound.is_truncated:
         raise MalformedEmail(
             _("The message is larger than %(max)s bytes; only the start was kept.")
             % {"max": settings.MAIL_MAX_BYTES}
         )
     parsed = parse_email(raw)
+    # Asked first, before anything is written. The mail is read (parsed) before asking, so
+    # the question covers the messages it answers too: one round trip instead of two for every
+    # new mail, at the price of reading a mail delivered again.
+    known = mail_known(
+        inbound.mailbox_id, inbound.message_id, [*parsed.in_reply_to, *parsed.references]
+    )
+    if known.taken is not None and known.taken != inbound.pk:
+        raise _Taken(known.taken)
     inbound.from_address = parsed.from_address[:320]
     inbound.subject = parsed.subject[:255]
-    _decide(inbound, parsed, envelope_sender, written)
+    _decide(inbound, parsed, known.named, envelope_sender, written)
 
 
 def _remove(paths: list[Path]) -> None:
@@ -213,7 +231,11 @@ def _remove(paths: list[Path]) -> None:
 
 
 def _decide(
-    inbound: InboundEmail, parsed: ParsedEmail, envelope_sender: str | None, written: list[Path]
+    inbound: InboundEmail,
+    parsed: ParsedEmail,
+    named: list[Named],
+    envelope_sender: str | None,
+    written: list[Path],
 ) -> None:
     automatic = automatic_kind(parsed, envelope_sender=envelope_sender)
     if automatic is not None:
@@ -223,8 +245,7 @@ def _decide(
         )
         inbound.detail = automatic.reason
         return
-    # One question finds both a copy of this very mail and the messages it answers.
-    named = messages_named([inbound.message_id, *parsed.in_reply_to, *parsed.references])
+    # `named` holds both a copy of this very mail and the messages it answers.
     copy = min(
         (n for n in named if n.external_id == inbound.message_id and n.is_received_mail),
         key=lambda n: n.message_id,
