@@ -21,8 +21,9 @@ rows are counted: every message must be stored exactly once. Then the same numbe
 once more, committed 20 at a time as the IMAP poller commits each batch it fetches.
 
 Prints messages/s (new tickets, threaded replies, automatic mail, all together), queries per
-message, messages per CPU-second of this process, the check, and the plans of intake's own
-lookups. With --profile, the busiest functions of a cProfile run over one more batch of rounds
+message, messages per CPU-second of this process, the CPU the PostgreSQL server spent per
+message (when it runs on this machine), the check, and the plans of intake's own lookups.
+With --profile, the busiest functions of a cProfile run over one more batch of rounds
 (SIGAP_BENCH_PROFILE_FILE=path also keeps the raw profile for pstats).
 
 Not a test: it prints figures and never fails on them.
@@ -40,6 +41,7 @@ import sys
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import _common
@@ -180,6 +182,7 @@ def run(db: str, messages: int, profile: bool) -> None:
         progress = _common.Progress("messages", rounds * len(ROUND))
         sent: list[bytes] = []
         prepared = [round_messages(number) for number in range(rounds)]
+        server_started = _server_cpu()
         started, cpu_started = time.perf_counter(), time.process_time()
         for number in range(rounds):
             sent += one_round(number, samples, messages=prepared[number])
@@ -187,6 +190,7 @@ def run(db: str, messages: int, profile: bool) -> None:
         took = time.perf_counter() - started
         cpu = time.process_time() - cpu_started
         progress.done(len(sent))
+        server_cpu = _server_cpu()
 
         total = len(samples)
         say(
@@ -202,6 +206,12 @@ def run(db: str, messages: int, profile: bool) -> None:
                 f"{kind + ':':10} {len(mine) / wall:6.0f} messages/s  ({len(mine)} in {wall:.1f}s;"
                 f" {len(mine) / cpu_kind:.0f} per CPU-second; queries each"
                 f" {min(each)}–{max(each)}, mean {sum(each) / len(each):.1f})"
+            )
+        if server_cpu is not None and server_started is not None:
+            say(
+                f"server:    {(server_cpu - server_started) / total * 1000:.2f} ms of the"
+                f" database server's CPU per message, {cpu / total * 1000:.2f} ms of this"
+                f" process's, {took / total * 1000:.2f} ms wall"
             )
         all_queries = [n for kind in KINDS for n in queries[kind]]
         new = sum(1 for s in samples if s.kind == "new")
@@ -234,6 +244,25 @@ def run(db: str, messages: int, profile: bool) -> None:
         _plans(statements["reply-in-reply-to.eml"])
         if profile:
             _profile(one_round, rounds)
+
+
+def _server_cpu() -> float | None:
+    """CPU seconds the PostgreSQL backend serving this process has used, when the server runs
+    on this machine and its /proc entry is readable; None otherwise (and on SQLite, whose work
+    is this process's own)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    # utime and stime, the 14th and 15th fields of the line, in clock ticks.
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _batched(one_round: Any, round_messages: Any, rounds: int) -> None:
