@@ -18,6 +18,7 @@ from sigap.core import clock
 from sigap.core.brief_cache import BriefCache
 from sigap.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from sigap.sla import services as sla_services
+from sigap.sops.display import in_language
 from sigap.sops.document import Step
 from sigap.sops.loading import SopInvalid, load_document
 from sigap.sops.matching import Candidate, TicketTopic, choose
@@ -545,17 +546,22 @@ def blocking_steps(ticket: Ticket) -> list[StepState]:
     return list(
         StepState.objects.filter(
             run__ticket=ticket, run__ended_at__isnull=True, blocks_resolution=True
-        ).order_by("position")
+        )
+        .select_related("run__version")
+        .order_by("position")
     )
 
 
 def check_can_resolve(ticket: Ticket) -> None:
-    """The close gate: every path that resolves a ticket calls this first."""
+    """The close gate: every path that resolves a ticket calls this first. The refusal names
+    the steps as the checklist shows them, in the reader's language."""
     blocking = blocking_steps(ticket)
     if blocking:
+        document = version_document(blocking[0].run.version)  # the one open run's
+        titles = (in_language(document.step(s.step_id).title.model_dump()) for s in blocking)
         raise Conflict(
             _("Finish or waive these SOP steps first: %(steps)s.")
-            % {"steps": ", ".join(s.step_id for s in blocking)},
+            % {"steps": ", ".join(f"“{title}”" for title in titles)},
             field="status",
         )
 

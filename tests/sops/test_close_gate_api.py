@@ -35,8 +35,8 @@ def test_resolving_through_the_api_is_refused_while_a_mandatory_step_is_open(
 
     assert patched.status_code == 409
     assert (
-        "Finish or waive these SOP steps first: acknowledge, ask-evidence"
-        in (patched.json()["detail"])
+        "Finish or waive these SOP steps first: “Reply with thanks and an apology”,"
+        " “Ask for a photo or video of the damage”" in (patched.json()["detail"])
     )
     assert replied.status_code == 409
     ticket.refresh_from_db()

@@ -14,7 +14,10 @@ from tests.factories import make_ticket, make_user
 
 # Nobody chose at the SOP's decision, so none of its branches is taken: these are all it holds.
 MANDATORY = ("acknowledge", "ask-evidence", "verify", "resolution")
-GATE = "Finish or waive these SOP steps first: acknowledge, ask-evidence"
+GATE = (
+    "Finish or waive these SOP steps first: “Reply with thanks and an apology”,"
+    " “Ask for a photo or video of the damage”"
+)
 
 
 @dataclass

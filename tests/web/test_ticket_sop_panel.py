@@ -104,7 +104,10 @@ def test_resolving_with_steps_open_is_refused_and_says_which(
     )
 
     assert response.status_code == 409
-    assert "Finish or waive these SOP steps first: acknowledge" in response.content.decode()
+    assert (
+        "Finish or waive these SOP steps first: “Reply with thanks and an apology”"
+        in response.content.decode()
+    )
     ticket.refresh_from_db()
     assert ticket.status == "new"
 
