@@ -1,14 +1,18 @@
 """The close gate holds through the API too: neither a status change nor a reply that resolves
-gets past an open mandatory step, and a refused reply is not sent."""
+gets past an open mandatory step, and a refused reply is not sent. The refusal names the steps
+as the checklist shows them."""
 
 from __future__ import annotations
 
+import pytest
 from django.test import Client
+from django.utils import translation
 
 from sigap.accounts.models import Team, User
 from sigap.accounts.services import token_create
+from sigap.core.errors import Conflict
 from sigap.sops.models import SopVersion
-from sigap.sops.services import sop_step_waive
+from sigap.sops.services import check_can_resolve, sop_step_waive
 from sigap.tickets.models import Direction, Status
 from tests.factories import make_ticket
 
@@ -58,3 +62,17 @@ def test_a_waived_step_no_longer_holds_the_ticket(
 
     assert patched.status_code == 200
     assert patched.json()["status"] == "resolved"
+
+
+def test_the_refusal_names_the_steps_in_the_readers_language(
+    damaged_product: SopVersion, team_a: Team, agent: User
+) -> None:
+    ticket = make_ticket(team=team_a, subject="Vas pecah", body="Datang rusak")
+
+    with translation.override("id"), pytest.raises(Conflict) as refused:
+        check_can_resolve(ticket)
+
+    assert str(refused.value).startswith(
+        "Selesaikan atau kecualikan dulu langkah SOP berikut: “Balas dengan terima kasih dan"
+        " permintaan maaf”, “Minta foto atau video kerusakan”, “Verifikasi kerusakan dari bukti”"
+    )
