@@ -365,8 +365,8 @@ _MESSAGE_ID_FIELD = re.compile(rb"^message-id[ \t]*:([^\r\n]*(?:\r?\n[ \t][^\r\n
 def message_id_only(raw: bytes) -> str:
     """The Message-ID of raw bytes without parsing them, or "" when there is none.
 
-    Asked of every message before anything else (was it taken already?), so it reads the one
-    field it needs from the header block rather than parsing every header."""
+    Every message's key, worked out before anything else and for mail that cannot be parsed
+    too, so it reads the one field it needs from the header block rather than every header."""
     end = raw.find(b"\r\n\r\n")
     end = raw.find(b"\n\n") if end < 0 else end
     head = raw[: end if end >= 0 else 65536][:65536]
