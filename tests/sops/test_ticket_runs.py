@@ -62,9 +62,9 @@ def test_the_ticket_cannot_be_resolved_with_mandatory_steps_open(
 ) -> None:
     ticket = _report(team_a)
 
-    with pytest.raises(Conflict, match="acknowledge"):
+    with pytest.raises(Conflict, match="Reply with thanks and an apology"):
         ticket_change_status(ticket=ticket, by=agent, status=Status.RESOLVED)
-    with pytest.raises(Conflict, match="acknowledge"):
+    with pytest.raises(Conflict, match="Reply with thanks and an apology"):
         ticket_reply(ticket=ticket, by=agent, body="Selesai", status=Status.RESOLVED)
     with pytest.raises(Conflict):
         ticket_change_status(ticket=ticket, by=agent, status=Status.CLOSED)
