@@ -227,7 +227,7 @@ def _take(
     ).exists():
         return None
     language = "en" if inbound.sender.language.lower().startswith("en") else "id"
-    customer, identity, _is_new = customer_for_identity(
+    customer, identity, is_new = customer_for_identity(
         identity=IdentityInput(IdentityKind.SOCIAL, inbound.sender.id, network=connector.network),
         name=inbound.sender.name,
         language=language,
@@ -246,10 +246,11 @@ def _take(
     ticket = link.ticket if link is not None else None
     if ticket is not None:
         try:
-            with transaction.atomic():
-                message = ticket_receive(
-                    ticket=ticket, customer=customer, body=body, external_id=inbound.external_id
-                )
+            # A closed ticket is refused with nothing written, so no savepoint is needed to
+            # carry on after the refusal.
+            message = ticket_receive(
+                ticket=ticket, customer=customer, body=body, external_id=inbound.external_id
+            )
         except Conflict:
             ticket = None  # closed meanwhile: the message starts a new ticket
     if ticket is None or message is None:
@@ -265,6 +266,7 @@ def _take(
             priority=priority,
             category=category,
             external_id=inbound.external_id,
+            first_contact=is_new,
         )
         ConnectorTicket.objects.create(
             ticket=ticket, connector=connector, conversation_id=inbound.conversation_id

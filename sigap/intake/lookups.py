@@ -13,14 +13,11 @@ from django.db import connection
 
 from sigap.tickets.models import Channel, Direction, Status
 
-_TAKEN = (
-    'SELECT "id" FROM "intake_inboundemail" WHERE "message_id" = %s AND "mailbox_id" = %s LIMIT 1'
-)
+# The row that took a Message-ID at a mailbox; {mailbox} is one of the two conditions below.
+_TAKEN = 'SELECT "id" FROM "intake_inboundemail" WHERE "message_id" = %s AND {mailbox} LIMIT 1'
+_OF_MAILBOX = '"mailbox_id" = %s'
 # NULL never equals NULL: mail piped in without a mailbox is its own question.
-_TAKEN_WITHOUT_MAILBOX = (
-    'SELECT "id" FROM "intake_inboundemail" WHERE "message_id" = %s AND "mailbox_id" IS NULL'
-    " LIMIT 1"
-)
+_WITHOUT_MAILBOX = '"mailbox_id" IS NULL'
 # One round trip for two questions every mail asks: whether this mailbox took it already (kind
 # 0: at most one row, by the unique key), and which stored ticket messages carry the Message-IDs
 # it names (kind 1), newest first, as a reply continues the latest message it names.
@@ -34,19 +31,23 @@ _KNOWN = (
     ' WHERE m."external_id" IN ({wanted})'
     " ORDER BY 1, 9 DESC, 2 DESC"
 )
-_OF_MAILBOX = '"mailbox_id" = %s'
-_WITHOUT_MAILBOX = '"mailbox_id" IS NULL'
+
+
+def _taken_where(mailbox_id: int | None, message_id: str) -> tuple[str, list[Any]]:
+    """The condition for "this Message-ID at this mailbox", and its values."""
+    if mailbox_id is None:
+        return _WITHOUT_MAILBOX, [message_id]
+    return _OF_MAILBOX, [message_id, mailbox_id]
 
 
 def inbound_taken(mailbox_id: int | None, message_id: str) -> int | None:
     """The InboundEmail row that took this Message-ID at this mailbox already, if any."""
     if not message_id:
         return None
+    mailbox, params = _taken_where(mailbox_id, message_id)
     with connection.cursor() as cursor:
-        if mailbox_id is None:
-            cursor.execute(_TAKEN_WITHOUT_MAILBOX, [message_id])
-        else:
-            cursor.execute(_TAKEN, [message_id, mailbox_id])
+        # Only one of two fixed conditions is formatted in; values go as parameters.
+        cursor.execute(_TAKEN.format(mailbox=mailbox), params)
         row = cursor.fetchone()
     return int(row[0]) if row else None
 
@@ -76,11 +77,10 @@ def mail_known(mailbox_id: int | None, message_id: str, names: list[str]) -> Kno
     """Whether this mailbox took `message_id` already, and the ticket messages stored under it
     or under any of `names` (the ones a reply answers), newest first: one question."""
     wanted = list(dict.fromkeys(i for i in [message_id, *names] if i))
-    mailbox = _WITHOUT_MAILBOX if mailbox_id is None else _OF_MAILBOX
+    mailbox, params = _taken_where(mailbox_id, message_id)
     # Only placeholders and one of two fixed conditions are formatted in; values go as
     # parameters.
     statement = _KNOWN.format(mailbox=mailbox, wanted=", ".join(["%s"] * len(wanted)))
-    params: list[Any] = [message_id] if mailbox_id is None else [message_id, mailbox_id]
     with connection.cursor() as cursor:
         cursor.execute(statement, [*params, *wanted])
         rows = cursor.fetchall()

@@ -94,16 +94,18 @@ def sla_ticket_opened(
     if ticket.channel not in LIVE_CHANNELS:
         kinds.append(TimerKind.FIRST_RESPONSE)
     timers = [_target_timer(ticket, policy, target, kind, at) for kind in kinds] if target else []
-    if policy.ladder is not None:
+    ladder = policy.ladder
+    if ladder is not None:
         timers.append(_level_timer(ticket, policy, 1, at))
     insert_instances([timer for timer in timers if timer is not None])
-    ladder = policy.ladder
-    reason = _criteria_reason(ticket, text, ladder, first_contact) if ladder else ""
-    if policy.ladder is not None and reason:
+    if ladder is None:
+        return
+    reason = _criteria_reason(ticket, text, ladder, first_contact)
+    if reason:
         _climb(
             ticket,
             policy,
-            policy.ladder.criteria.to_level,
+            ladder.criteria.to_level,
             cause=EscalationCause.CRITERIA,
             reason=reason,
             by=None,
@@ -167,10 +169,12 @@ def sla_status_changed(*, ticket: Ticket, previous: str, at: datetime) -> None:
 
 def _criteria_reason(ticket: Ticket, text: str, ladder: Ladder, first_contact: bool) -> str:
     criteria = ladder.criteria
-    if criteria.keywords:
-        found = set(_keywords_pattern(criteria.keywords).findall(text.lower()))
+    lowered = text.lower()
+    # Most messages mention none of the words: one pass finds that. One that does names the
+    # first word of the list it mentions.
+    if criteria.keywords and _keywords_pattern(criteria.keywords).search(lowered):
         for word in criteria.keywords:
-            if word.lower() in found:
+            if _keywords_pattern((word,)).search(lowered):
                 return _("The customer's message mentions “%(word)s”.") % {"word": word}
     if criteria.vip and ticket.customer.is_vip:
         return _("The customer is a VIP.")
@@ -201,8 +205,7 @@ def _criteria_reason(ticket: Ticket, text: str, ladder: Ladder, first_contact: b
 
 @cache
 def _keywords_pattern(keywords: tuple[str, ...]) -> re.Pattern[str]:
-    """Any of the words, as a whole word, in lowered text: one pass over each new message
-    instead of one per word."""
+    """Any of the words, as a whole word, in lowered text."""
     words = "|".join(re.escape(word.lower()) for word in keywords)
     return re.compile(rf"(?<!\w)(?:{words})(?!\w)")
 

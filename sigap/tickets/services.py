@@ -246,6 +246,7 @@ def ticket_open(
     body_html: str | None = None,
     external_id: str = "",
     at: datetime | None = None,
+    first_contact: bool = False,
 ) -> Ticket:
     """A new ticket with the customer's first message (see ticket_open_with_message)."""
     return ticket_open_with_message(
@@ -262,6 +263,7 @@ def ticket_open(
         body_html=body_html,
         external_id=external_id,
         at=at,
+        first_contact=first_contact,
     )[0]
 
 

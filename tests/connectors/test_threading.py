@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
 from django.test import Client
 
 from sigap.accounts.models import User
+from sigap.connectors import services as connector_services
 from sigap.connectors.models import Connector, ConnectorTicket
-from sigap.tickets.models import Priority, Status, Ticket
+from sigap.tickets.models import Message, Priority, Status, Ticket
 from sigap.tickets.services import ticket_change_status
 from tests import factories
 from tests.connectors.conftest import message_payload, post_signed
@@ -64,6 +68,27 @@ def test_a_message_after_the_ticket_was_closed_starts_a_new_one(
     second = Ticket.objects.exclude(pk=first.pk).get()
     assert response.json()["tickets"] == [second.reference]
     assert ConnectorTicket.objects.get(ticket=second).conversation_id == "c-9"
+
+
+def test_a_ticket_closed_while_its_message_arrives_makes_way_for_a_new_one(
+    client: Client, webhook: Connector, agent: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    post_signed(client, webhook, message_payload(message_id="m-1"))
+    first = Ticket.objects.get()
+    receive = connector_services.ticket_receive
+
+    def closed_meanwhile(**kwargs: Any) -> Message:
+        # The desk closes the ticket after the message found it open, before it is stored.
+        ticket_change_status(ticket=first, by=agent, status=Status.CLOSED)
+        return receive(**kwargs)
+
+    monkeypatch.setattr(connector_services, "ticket_receive", closed_meanwhile)
+    response = post_signed(client, webhook, message_payload(message_id="m-2", text="Halo lagi"))
+
+    second = Ticket.objects.exclude(pk=first.pk).get()
+    assert response.json()["tickets"] == [second.reference]
+    assert list(second.messages.values_list("body_text", flat=True)) == ["Halo lagi"]
+    assert first.messages.count() == 1
 
 
 def test_priority_and_category_from_the_payload_count_only_for_a_trusted_connector(
