@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TypeVar
 
 import yaml
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
@@ -138,14 +138,23 @@ def sla_team_calendar_set(*, team: Team, calendar: Calendar | None, by: User | N
 
 
 def sla_defaults_install() -> list[str]:
-    """Install the bundled standard policy and office calendar on first start."""
+    """Install the bundled standard policy and office calendar on first start. A node starting
+    at the same moment may install them first, as sop_library_install allows for."""
     installed = []
-    if not Policy.objects.exists():
-        sla_policy_save(source=DEFAULT_POLICY_FILE.read_text(encoding="utf-8"), by=None)
-        installed.append("policy:standard")
-    if not Calendar.objects.exists():
-        calendar = sla_calendar_save(
-            source=DEFAULT_CALENDAR_FILE.read_text(encoding="utf-8"), by=None
-        )
-        installed.append(f"calendar:{calendar.key}")
+    try:
+        if not Policy.objects.exists():
+            with transaction.atomic():
+                sla_policy_save(source=DEFAULT_POLICY_FILE.read_text(encoding="utf-8"), by=None)
+            installed.append("policy:standard")
+    except IntegrityError:
+        pass  # the other node's policy stands
+    try:
+        if not Calendar.objects.exists():
+            with transaction.atomic():
+                calendar = sla_calendar_save(
+                    source=DEFAULT_CALENDAR_FILE.read_text(encoding="utf-8"), by=None
+                )
+            installed.append(f"calendar:{calendar.key}")
+    except IntegrityError:
+        pass  # the other node's calendar stands
     return installed
